@@ -1,15 +1,19 @@
-# Two commands a user needs: `make demo` and `make test`. Each sets up what it needs.
+# The two commands a user needs are `make demo` and `make test`; each sets up what it needs.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The numerical layer tests also run on the JAX and PyTorch backends.
+BACKEND_TESTS := tests/test_peephole_lstm.py tests/test_jordan_rnn.py tests/test_gradients.py \
+	tests/test_lecture_examples.py tests/test_recurrent.py tests/test_serialization.py \
+	tests/test_file_format.py
 
-.PHONY: install demo test lint bench wheel clean
+.PHONY: install demo test test-tensorflow test-jax test-torch lint bench wheel clean
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --upgrade pip
-	$(BIN)/python -m pip install -e ".[test]"
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -17,8 +21,23 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/python -m apps.demo
 
-test: $(STAMP)
-	$(BIN)/python -m pytest -q
+test: test-tensorflow test-jax test-torch
+
+test-tensorflow: $(STAMP)
+	KERAS_BACKEND=tensorflow $(BIN)/python -m pytest -q
+
+test-jax: $(STAMP)
+	KERAS_BACKEND=jax $(BIN)/python -m pytest -q $(BACKEND_TESTS)
+
+# PyTorch is not a dependency (its default wheel is a multi-GB CUDA build); the torch
+# run happens wherever torch is installed, e.g. `.venv/bin/pip install torch`.
+test-torch: $(STAMP)
+	@if $(BIN)/python -c "import torch" 2>/dev/null; then \
+		echo "KERAS_BACKEND=torch $(BIN)/python -m pytest -q $(BACKEND_TESTS)"; \
+		KERAS_BACKEND=torch $(BIN)/python -m pytest -q $(BACKEND_TESTS); \
+	else \
+		echo "torch is not installed in $(VENV): skipping the PyTorch backend run"; \
+	fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -26,8 +45,15 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.cells
 
+# Builds the wheel and proves it installs and imports in a fresh virtual environment.
 wheel: $(STAMP)
+	rm -rf dist build/wheel-venv
 	$(BIN)/python -m build --wheel --outdir dist
+	$(PYTHON) -m venv build/wheel-venv
+	build/wheel-venv/bin/python -m pip install --quiet dist/kerasrnn-*.whl
+	cd build && wheel-venv/bin/python -c "import kerasrnn, kerasrnn.layers as l; \
+		print('installed wheel: kerasrnn', kerasrnn.__version__, 'from', kerasrnn.__file__); \
+		assert 'site-packages' in kerasrnn.__file__; l.PeepholeLSTM(2)"
 
 clean:
 	rm -rf $(VENV) dist build *.egg-info

@@ -12,8 +12,6 @@ import re
 
 import keras
 
-from kerasrnn.layers.dropout_masks import KERAS_PREPARES_MASKS
-
 # Keys every Keras layer puts in its config; the layer's own values win over the cell's.
 _BASE_LAYER_KEYS = ("name", "trainable", "dtype", "autocast", "activity_regularizer")
 
@@ -51,16 +49,13 @@ class CellRNN(keras.layers.RNN):
         return self.cell.units
 
     def call(self, sequences, initial_state=None, mask=None, training=False):
-        if KERAS_PREPARES_MASKS:
+        # The cell may precompute per-sequence tensors (dropout masks, broadcast
+        # weights) once here instead of once per time step inside the loop.
+        self.cell.begin_sequence(sequences, training)
+        try:
             return super().call(sequences, initial_state, mask=mask, training=training)
-        # pragma: no cover - a Keras without DropoutRNNCell: make the masks ourselves.
-        if training:
-            self.cell.get_dropout_mask(sequences[:, 0, :])
-            self.cell.get_recurrent_dropout_mask(sequences[:, 0, :])
-        outputs = super().call(sequences, initial_state, mask=mask, training=training)
-        self.cell.reset_dropout_mask()
-        self.cell.reset_recurrent_dropout_mask()
-        return outputs
+        finally:
+            self.cell.end_sequence()
 
     def get_config(self):
         config = super().get_config()

@@ -8,9 +8,9 @@ and cleared after the loop.
 Keras' `RNN` layer makes and clears these masks only for cells that are instances of
 its `DropoutRNNCell` mixin, which Keras does not export. Our cells inherit it when it
 is importable, so they get variational dropout inside a plain `keras.layers.RNN`
-exactly like Keras' own cells; the mask-making methods below are ours either way, and
-our own layers (`kerasrnn.layers.cell_rnn.CellRNN`) prepare the masks themselves, so
-nothing depends on the private class beyond that `isinstance` check.
+exactly like Keras' own cells. The mask-making methods below are ours either way,
+and should a Keras drop that class, our own layers (`CellRNN`) prepare the masks in
+`begin_sequence`, so nothing depends on the private class beyond `isinstance`.
 """
 
 import keras
@@ -60,6 +60,18 @@ class VariationalDropoutCell(_KerasMarker):
                 for size in self.recurrent_dropout_sizes()
             ]
         return getattr(self, "_recurrent_dropout_mask", None)
+
+    def begin_sequence(self, sequences, training=False):
+        """Called by our layers before the time loop (see `CellRNN.call`)."""
+        if training and not KERAS_PREPARES_MASKS:  # pragma: no cover - other Keras only
+            self.get_dropout_mask(sequences[:, 0, :])
+            self.get_recurrent_dropout_mask(sequences[:, 0, :])
+
+    def end_sequence(self):
+        """Called by our layers after the time loop."""
+        if not KERAS_PREPARES_MASKS:  # pragma: no cover - other Keras only
+            self.reset_dropout_mask()
+            self.reset_recurrent_dropout_mask()
 
     def reset_dropout_mask(self):
         self._dropout_mask = None

@@ -1,0 +1,1 @@
+"""kerasrnn applications, run from a checkout as `python -m apps.<app>`."""
