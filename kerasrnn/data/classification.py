@@ -1,0 +1,136 @@
+"""Sentence classification files: TREC, GLUE/SST-2 TSV, generic ``label<TAB>text``.
+
+* TREC: ``COARSE:fine question tokens…`` per line, ``train.label`` and
+  ``test.label`` (``valid.label`` read when present).
+* GLUE (SST-2): ``train.tsv``, ``dev.tsv``, ``test.tsv`` with a header row
+  naming the columns; a split without the label column (GLUE's test) is read
+  with ``label=None`` and reported as unlabelled.
+* Generic: ``train.tsv``, ``valid.tsv``, ``test.tsv``, no header, ``label<TAB>text``.
+
+Splits other than ``train`` are optional; the report notes which are absent.
+"""
+
+from __future__ import annotations
+
+import os
+
+from kerasrnn.data.errors import DataFormatError
+from kerasrnn.data.examples import ClassificationDataset, TextExample
+from kerasrnn.data.report import ReadReport
+from kerasrnn.data.text_files import iter_lines
+
+
+def read_trec(data_dir: str | os.PathLike, label_level: str = "coarse") -> ClassificationDataset:
+    """Reads TREC question classification files.
+
+    Args:
+        data_dir: folder with ``train.label`` and ``test.label``.
+        label_level: ``"coarse"`` (6 labels such as ``LOC``) or ``"fine"``
+            (50 labels, kept with their coarse class: ``LOC:city``, because
+            fine names such as ``other`` recur under several coarse classes).
+
+    Raises:
+        DataFormatError: a missing/empty file, invalid UTF-8, or a line that
+            does not start with ``COARSE:fine`` followed by a question.
+    """
+    if label_level not in ("coarse", "fine"):
+        raise ValueError(f"label_level must be 'coarse' or 'fine', received {label_level!r}")
+
+    def parse(path, number, text):
+        label, _, question = text.partition(" ")
+        coarse, colon, fine = label.partition(":")
+        if not colon or not coarse or not fine or not question.strip():
+            raise DataFormatError(
+                path, f"expected 'COARSE:fine question', found {text[:40]!r}", number)
+        return TextExample(question.strip(), coarse if label_level == "coarse" else label)
+
+    files = {"train": "train.label", "valid": "valid.label", "test": "test.label"}
+    return _read_splits(data_dir, files, ("train", "test"), parse)
+
+
+def read_labelled_tsv(data_dir: str | os.PathLike) -> ClassificationDataset:
+    """Reads generic ``label<TAB>text`` files ``train.tsv``, ``valid.tsv``, ``test.tsv``.
+
+    Raises:
+        DataFormatError: a missing train file, an empty file, invalid UTF-8,
+            or a line without exactly two tab-separated columns.
+    """
+
+    def parse(path, number, text):
+        fields = text.split("\t")
+        if len(fields) != 2:
+            raise DataFormatError(
+                path, f"expected 2 tab-separated columns (label, text), found {len(fields)}",
+                number)
+        label, sentence = fields[0].strip(), fields[1].strip()
+        if not label or not sentence:
+            raise DataFormatError(path, "empty label or text", number)
+        return TextExample(sentence, label)
+
+    files = {"train": "train.tsv", "valid": "valid.tsv", "test": "test.tsv"}
+    return _read_splits(data_dir, files, ("train",), parse)
+
+
+def read_glue_tsv(
+    data_dir: str | os.PathLike, text_column: str = "sentence", label_column: str = "label"
+) -> ClassificationDataset:
+    """Reads GLUE-style TSV files with a header row (SST-2: ``sentence<TAB>label``).
+
+    ``dev.tsv`` becomes the ``valid`` split. A file whose header lacks
+    ``label_column`` (GLUE test files: ``index<TAB>sentence``) is read with
+    ``label=None`` and noted as unlabelled in the report.
+
+    Raises:
+        DataFormatError: a missing train/dev file, an empty file, invalid
+            UTF-8, a header without ``text_column``, or a row whose column
+            count differs from the header's.
+    """
+    headers = {}
+
+    def parse(path, number, text):
+        fields = [field.strip() for field in text.split("\t")]
+        if number == 1:
+            if text_column not in fields:
+                raise DataFormatError(
+                    path, f"header has no {text_column!r} column: {fields}", number)
+            headers[path] = fields
+            return None
+        header = headers[path]
+        if len(fields) != len(header):
+            raise DataFormatError(
+                path, f"expected {len(header)} tab-separated columns as in the header "
+                f"{header}, found {len(fields)}", number)
+        row = dict(zip(header, fields, strict=True))
+        return TextExample(row[text_column], row.get(label_column))
+
+    files = {"train": "train.tsv", "valid": "dev.tsv", "test": "test.tsv"}
+    dataset = _read_splits(data_dir, files, ("train", "valid"), parse)
+    for split, examples in dataset.splits.items():
+        if examples and examples[0].label is None:
+            dataset.report.note(f"{split} is unlabelled (no {label_column!r} column)")
+    return dataset
+
+
+def _read_splits(data_dir, files, required, parse) -> ClassificationDataset:
+    """Reads each present split file with ``parse(path, line, text) -> example | None``."""
+    data_dir = os.fspath(data_dir)
+    report = ReadReport(source=data_dir)
+    splits = {}
+    for split, name in files.items():
+        path = os.path.join(data_dir, name)
+        if not os.path.exists(path) and split not in required:
+            report.note(f"no {split} split ({name} absent)")
+            continue
+        report.add(split, "examples", 0)
+        splits[split] = []
+        for number, text in iter_lines(path):
+            if not text.strip():
+                report.skip(split, "blank lines")
+                continue
+            example = parse(path, number, text)
+            if example is not None:
+                splits[split].append(example)
+                report.add(split, "examples")
+        if not splits[split]:
+            raise DataFormatError(path, "no examples found")
+    return ClassificationDataset(splits=splits, report=report)

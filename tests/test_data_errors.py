@@ -1,0 +1,189 @@
+"""Every bad-input case of the issue: the message is ``PATH:LINE: problem`` (1-based)."""
+
+import os
+import re
+import shutil
+
+import pytest
+
+from kerasrnn.data import (
+    DataFormatError,
+    read_conll,
+    read_conllu,
+    read_glue_tsv,
+    read_labelled_tsv,
+    read_parallel_pairs,
+    read_slot_filling,
+    read_text_corpus,
+    read_trec,
+)
+
+FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures", "data")
+
+
+@pytest.fixture
+def slots(tmp_path):
+    """A writable copy of the slot-filling fixture."""
+    return shutil.copytree(os.path.join(FIXTURES, "slot_filling"), tmp_path / "slots")
+
+
+def write(path, data: bytes):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as handle:
+        handle.write(data)
+
+
+def test_error_is_a_value_error_with_path_and_line():
+    error = DataFormatError("a/b.txt", "broken", 3)
+    assert isinstance(error, ValueError)
+    assert str(error) == "a/b.txt:3: broken"
+    assert (error.path, error.line, error.problem) == ("a/b.txt", 3, "broken")
+
+
+def test_token_tag_count_mismatch_names_both_files_and_counts(slots):
+    write(slots / "valid" / "seq.out", b"O B-toloc.city_name O B-arrive_time.time\nO O O\n")
+    with pytest.raises(DataFormatError) as info:
+        read_slot_filling(slots)
+    message = str(info.value)
+    out_path, in_path = str(slots / "valid" / "seq.out"), str(slots / "valid" / "seq.in")
+    assert message.startswith(f"{out_path}:1: ")
+    assert "4 tags in seq.out but 5 tokens in seq.in" in message
+    assert f"{in_path}:1" in message
+
+
+def test_missing_split_file_names_its_path(slots):
+    os.remove(slots / "test" / "label")
+    with pytest.raises(DataFormatError, match=re.escape(str(slots / "test" / "label")) +
+                       ": missing test split file label"):
+        read_slot_filling(slots)
+
+
+def test_missing_conll_split_file_names_its_path(tmp_path):
+    shutil.copytree(os.path.join(FIXTURES, "conll2003"), tmp_path / "c")
+    os.remove(tmp_path / "c" / "valid.txt")
+    with pytest.raises(DataFormatError, match=re.escape(str(tmp_path / "c" / "valid.txt"))):
+        read_conll(tmp_path / "c")
+
+
+def test_line_count_difference_between_files(slots):
+    write(slots / "train" / "label", b"atis_flight\natis_airfare\natis_flight\n")
+    with pytest.raises(DataFormatError) as info:
+        read_slot_filling(slots)
+    assert str(info.value).startswith(f"{slots / 'train' / 'label'}:4: line counts differ")
+    assert "seq.in has 4" in str(info.value) and "label has 3" in str(info.value)
+
+
+@pytest.mark.parametrize("content", [b"", b"\n\n  \n"])
+def test_empty_file(slots, content):
+    write(slots / "valid" / "seq.in", content)
+    with pytest.raises(DataFormatError, match=re.escape(f"{slots / 'valid' / 'seq.in'}: ") +
+                       "the file is empty"):
+        read_slot_filling(slots)
+
+
+def test_empty_corpus_file(tmp_path):
+    write(tmp_path / "empty.txt", b"")
+    with pytest.raises(DataFormatError, match="empty.txt: the file is empty"):
+        read_text_corpus(tmp_path / "empty.txt")
+
+
+def test_invalid_utf8_reports_line_and_byte_offset(slots):
+    write(slots / "train" / "seq.in",
+          b"show me flights from oslo to lima\n"
+          b"i'd like a round trip fare from new delhi to oslo\n"
+          b"flights and fares from lima to qu\xf0ito on friday\n"
+          b"what ground transportation is there in quito\n")
+    with pytest.raises(DataFormatError) as info:
+        read_slot_filling(slots)
+    assert str(info.value).startswith(f"{slots / 'train' / 'seq.in'}:3: not valid UTF-8")
+    assert "at byte offset 33 of the line" in str(info.value)
+
+
+def test_invalid_utf8_in_crlf_corpus(tmp_path):
+    write(tmp_path / "c.txt", "第一行\r\n第二行\r\n".encode() + b"ok \xe4\xb8\r\n")
+    with pytest.raises(DataFormatError, match=r"c.txt:3: not valid UTF-8 at byte offset 3"):
+        read_text_corpus(tmp_path / "c.txt")
+
+
+def test_conll_wrong_number_of_columns(tmp_path):
+    write(tmp_path / "c" / "train.txt", b"Marta NNP B-NP B-PER\nQuill NNP I-PER\n")
+    with pytest.raises(DataFormatError, match=re.escape(f"{tmp_path / 'c' / 'train.txt'}:2: ") +
+                       "expected 4 columns .*found 3"):
+        read_conll(tmp_path / "c")
+
+
+def test_conllu_wrong_number_of_columns(tmp_path):
+    write(tmp_path / "u" / "x-ud-train.conllu", b"# text = Hi there\n1\tHi\thi\tINTJ\n")
+    with pytest.raises(DataFormatError, match=r"x-ud-train.conllu:2: expected 10 tab-separated"):
+        read_conllu(tmp_path / "u")
+
+
+def test_labelled_tsv_wrong_number_of_columns(tmp_path):
+    write(tmp_path / "t" / "train.tsv", b"pos\tfine\nneg no tab here\n")
+    with pytest.raises(DataFormatError, match=r"train.tsv:2: expected 2 tab-separated columns"):
+        read_labelled_tsv(tmp_path / "t")
+
+
+def test_glue_row_with_wrong_number_of_columns(tmp_path):
+    write(tmp_path / "g" / "train.tsv", b"sentence\tlabel\ngood\t1\nbad\t0\textra\n")
+    write(tmp_path / "g" / "dev.tsv", b"sentence\tlabel\nok\t1\n")
+    with pytest.raises(DataFormatError, match=r"train.tsv:3: expected 2 tab-separated columns"):
+        read_glue_tsv(tmp_path / "g")
+
+
+def test_pairs_wrong_number_of_columns(tmp_path):
+    write(tmp_path / "p.txt", b"Owls fly.\tVuelan.\nOne\tTwo\tThree\tFour\n")
+    with pytest.raises(DataFormatError, match=r"p.txt:2: expected 2 or 3 tab-separated columns"):
+        read_parallel_pairs(tmp_path / "p.txt")
+
+
+def test_trec_line_without_label(tmp_path):
+    write(tmp_path / "q" / "train.label", b"DESC:def What is a lamp ?\nWhat is a lamp ?\n")
+    write(tmp_path / "q" / "test.label", b"DESC:def What is a tower ?\n")
+    with pytest.raises(DataFormatError, match=r"train.label:2: expected 'COARSE:fine question'"):
+        read_trec(tmp_path / "q")
+
+
+def test_span_starting_with_inside_tag_is_converted_and_counted(slots):
+    write(slots / "valid" / "seq.out",
+          b"O I-toloc.city_name O B-arrive_time.time I-arrive_time.time\n"
+          b"O B-fromloc.city_name I-depart_date.date_relative\n")
+    data = read_slot_filling(slots)
+    assert data.splits["valid"][0].tags[1] == "B-toloc.city_name"
+    assert data.splits["valid"][1].tags[2] == "B-depart_date.date_relative"
+    assert data.report.count("valid", "I- tags converted to B-") == 2
+    assert "2 I- tags converted to B-" in data.summary()
+
+
+def test_span_starting_with_inside_tag_can_be_rejected(slots):
+    write(slots / "valid" / "seq.out",
+          b"O B-toloc.city_name O B-arrive_time.time I-arrive_time.time\n"
+          b"O B-fromloc.city_name I-depart_date.date_relative\n")
+    with pytest.raises(DataFormatError) as info:
+        read_slot_filling(slots, on_invalid_span_start="reject")
+    assert str(info.value).startswith(f"{slots / 'valid' / 'seq.out'}:2: ")
+    assert "'I-depart_date.date_relative' at token 3 starts a span" in str(info.value)
+
+
+def test_conll_rejection_points_at_the_token_line(tmp_path):
+    write(tmp_path / "c" / "train.txt", b"-DOCSTART- -X- -X- O\n\nA NNP B-NP B-PER\n\n"
+          b"B NNP B-NP O\nC NNP B-NP I-LOC\n")
+    for split in ("valid", "test"):
+        write(tmp_path / "c" / f"{split}.txt", b"A NNP B-NP B-PER\n")
+    with pytest.raises(DataFormatError, match=r"train.txt:6: tag 'I-LOC' at token 2"):
+        read_conll(tmp_path / "c", input_scheme="iob2", on_invalid_span_start="reject")
+
+
+def test_skipped_items_are_counted_not_silently_dropped(slots):
+    write(slots / "valid" / "seq.in", b"arrive lima at 5 pm\n\n")
+    write(slots / "valid" / "seq.out", b"O B-toloc.city_name O B-arrive_time.time "
+          b"I-arrive_time.time\n\n")
+    write(slots / "valid" / "label", b"atis_flight\natis_flight\n")
+    data = read_slot_filling(slots)
+    assert data.report.skipped["valid"] == {"empty utterances": 1}
+    assert "skipped 1 empty utterances" in data.summary()
+
+
+def test_missing_data_folder(tmp_path):
+    with pytest.raises(DataFormatError, match="slot-filling data folder not found"):
+        read_slot_filling(tmp_path / "nope")
