@@ -8,7 +8,7 @@ BACKEND_TESTS := tests/test_peephole_lstm.py tests/test_jordan_rnn.py tests/test
 	tests/test_lecture_examples.py tests/test_recurrent.py tests/test_serialization.py \
 	tests/test_file_format.py
 
-.PHONY: install demo test test-tensorflow test-jax test-torch lint bench wheel clean
+.PHONY: install demo lecture test test-tensorflow test-jax test-torch lint bench wheel clean
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,9 @@ install: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/python -m apps.demo
+
+lecture: $(STAMP)
+	$(BIN)/python -m apps.lecture
 
 test: test-tensorflow test-jax test-torch
 

@@ -1,10 +1,10 @@
-"""`make demo` prints the lecture's numbers, computed by the layers."""
+"""`make lecture` prints the lecture's numbers, computed by the layers."""
 
-from apps import demo
+from apps import lecture
 
 
 def test_demo_prints_the_worked_examples(capsys):
-    demo.main()
+    lecture.main()
     out = capsys.readouterr().out
     assert "-> [4, 4]  [12, 12]  [32, 32]" in out  # Elman
     assert "-> [4, 4]  [20, 20]  [88, 88]" in out  # Jordan

@@ -1,0 +1,94 @@
+"""A sequence tagger with an optional sentence-level head (slot filling + intent, NER)."""
+
+import keras
+
+from kerasrnn.data import LetterTrigramEmbedding
+from kerasrnn.layers import ContextWindow, MaskedMeanMaxPooling, recurrent
+
+FEEDFORWARD = "feedforward"
+
+
+def _recurrent_stack(x, cell, units, layers, bidirectional, dropout, num_tags):
+    """`layers` recurrent layers of one kind; Jordan kinds feed back a tag distribution.
+
+    `cell="feedforward"` is the memoryless baseline: a tanh layer applied to each
+    word on its own, which sees no other word than its context window.
+    """
+    if cell == FEEDFORWARD:
+        for index in range(layers):
+            x = keras.layers.Dense(units, activation="tanh", name=f"feedforward_{index + 1}")(x)
+        return x
+    for index in range(layers):
+        options = {"return_sequences": True, "dropout": dropout, "name": f"{cell}_{index + 1}"}
+        if cell in ("jordan", "hybrid"):
+            # Mesnil's Jordan taggers feed back the previous step's label distribution.
+            options["output_units"] = num_tags
+        layer = recurrent(cell, units, **options)
+        if bidirectional:
+            layer = keras.layers.Bidirectional(layer, name=f"bi_{cell}_{index + 1}")
+        x = layer(x)
+    return x
+
+
+def build_joint_tagger(
+    vocabulary_size,
+    num_tags,
+    num_intents=0,
+    *,
+    cell="lstm",
+    units=128,
+    layers=1,
+    bidirectional=True,
+    embedding_dim=128,
+    trigram_bins=0,
+    trigram_dim=0,
+    max_trigrams=16,
+    context_window=0,
+    dropout=0.2,
+    name="joint_tagger",
+):
+    """Builds `{words, trigrams} → {slots: per-token tag probabilities, intent: probabilities}`.
+
+    Words are embedded (id 0 is padding and masked, id 1 the out-of-vocabulary
+    bucket); with `trigram_dim > 0` each word also gets the mean embedding of its
+    hashed letter trigrams, so unseen words still have a meaningful vector; with
+    `context_window = d > 0` every step sees its d neighbours on either side. Then
+    `layers` recurrent layers of kind `cell` (see `kerasrnn.layers.recurrent`),
+    a softmax per token (`slots`; for a one-way Jordan network its own fed-back
+    output) and, if `num_intents`, a softmax over the mean-and-max pooled word
+    vectors and recurrent outputs (`intent`). Outputs are float32 under mixed
+    precision.
+
+    Inputs: `words` int `(batch, time)`; `trigrams` int `(batch, time, max_trigrams)`
+    when `trigram_dim > 0`.
+    """
+    words = keras.Input((None,), dtype="int32", name="words")
+    inputs = {"words": words}
+    x = keras.layers.Embedding(vocabulary_size, embedding_dim, mask_zero=True,
+                               name="word_embedding")(words)
+    if trigram_dim:
+        trigrams = keras.Input((None, max_trigrams), dtype="int32", name="trigrams")
+        inputs["trigrams"] = trigrams
+        hashed = LetterTrigramEmbedding(num_bins=trigram_bins, output_dim=trigram_dim,
+                                        max_trigrams=max_trigrams, mask_zero=False,
+                                        name="trigram_embedding")(trigrams)
+        x = keras.layers.Concatenate(name="word_vectors")([x, hashed])
+    if context_window:
+        x = ContextWindow(context_window, name="context_window")(x)
+    x = keras.layers.Dropout(dropout, name="input_dropout")(x)
+    sequence = _recurrent_stack(x, cell, units, layers, bidirectional, dropout, num_tags)
+    if cell in ("jordan", "hybrid") and not bidirectional:
+        # Mesnil's Jordan tagger: the fed-back distribution *is* the slot prediction.
+        slots = keras.layers.Activation("linear", dtype="float32", name="slots")(sequence)
+    else:
+        sequence = keras.layers.Dropout(dropout, name="output_dropout")(sequence)
+        slots = keras.layers.Dense(num_tags, activation="softmax", dtype="float32",
+                                   name="slots")(sequence)
+    outputs = {"slots": slots}
+    if num_intents:
+        # The sentence vector pools the word vectors too: a bag of words helps intents.
+        both = keras.layers.Concatenate(name="words_and_states")([x, sequence])
+        pooled = MaskedMeanMaxPooling(name="sentence")(both)
+        outputs["intent"] = keras.layers.Dense(num_intents, activation="softmax",
+                                               dtype="float32", name="intent")(pooled)
+    return keras.Model(inputs, outputs, name=name)

@@ -1,0 +1,165 @@
+"""`model.fit` that survives a crash, keeps the best epoch and stops on NaN.
+
+Keras' own `BackupAndRestore` restores weights and the epoch counter but not the
+best-epoch and early-stopping state; this callback keeps all of it in one folder:
+
+    state.json           epochs done, best value and epoch, early-stopping wait, history
+    last.weights.h5      weights after the last completed epoch
+    last.optimizer.npz   the optimizer's variables (Adam moments, iteration count)
+    best.weights.h5      weights of the best epoch by the monitored metric
+
+Every file is written to a temporary name and renamed, so a SIGKILL at any moment
+leaves either the previous epoch's state or the new one.
+"""
+
+import json
+import math
+import os
+import pathlib
+import sys
+
+import keras
+import numpy as np
+
+from kerasrnn.training.errors import TrainingDivergedError
+
+
+def _atomic(path, write):
+    tmp = path.with_name("tmp-" + path.name)
+    write(str(tmp))
+    os.replace(tmp, path)
+
+
+def _savez(path, arrays):
+    with open(path, "wb") as file:  # a file object: np.savez would append ".npz" to a name
+        np.savez(file, **arrays)
+
+
+class ResumableFit(keras.callbacks.Callback):
+    """Checkpoints each epoch to `folder` and restores from it; see the module docstring.
+
+    Args:
+        folder: the resume folder (created if missing).
+        monitor: the logged value that picks the best epoch, e.g. `"val_loss"`.
+        mode: `"min"` or `"max"` for `monitor`.
+        patience: stop after this many epochs without improvement (`None`: never).
+    """
+
+    def __init__(self, folder, monitor="val_loss", mode="min", patience=None):
+        super().__init__()
+        if mode not in ("min", "max"):
+            raise ValueError(f"mode must be 'min' or 'max', got {mode!r}")
+        self.folder = pathlib.Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.monitor, self.mode, self.patience = monitor, mode, patience
+        self.state = {"epochs_done": 0, "best": None, "best_epoch": None, "wait": 0,
+                      "history": {}, "stopped_early": False}
+        self.diverged = None
+
+    @property
+    def state_path(self):
+        return self.folder / "state.json"
+
+    def restore(self, model):
+        """Loads the saved state into `model` (compiled); returns the epoch to start from."""
+        if not self.state_path.exists():
+            return 0
+        self.state = json.loads(self.state_path.read_text())
+        model.load_weights(self.folder / "last.weights.h5")
+        optimizer = model.optimizer
+        optimizer.build(model.trainable_variables)
+        saved = np.load(self.folder / "last.optimizer.npz")
+        values = [saved[f"v{i}"] for i in range(len(saved.files))]
+        if len(values) != len(optimizer.variables):
+            raise TrainingDivergedError(
+                f"{self.folder}: resume state does not match this model "
+                f"({len(values)} optimizer variables saved, {len(optimizer.variables)} now); "
+                "delete the folder to start over"
+            )
+        for variable, value in zip(optimizer.variables, values):
+            variable.assign(value)
+        return self.state["epochs_done"]
+
+    def _improved(self, value):
+        best = self.state["best"]
+        if best is None:
+            return True
+        return value < best if self.mode == "min" else value > best
+
+    def on_train_batch_end(self, batch, logs=None):
+        loss = (logs or {}).get("loss")
+        if loss is not None and not math.isfinite(float(loss)):
+            self.diverged = {"epoch": self.state["epochs_done"] + 1, "batch": batch + 1,
+                             "loss": float(loss)}
+            self.model.stop_training = True
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.diverged:
+            return  # keep the last good checkpoint untouched
+        logs = {k: float(v) for k, v in (logs or {}).items()}
+        if not all(math.isfinite(v) for v in logs.values()):
+            self.diverged = {"epoch": epoch + 1, "batch": None, "loss": logs.get("loss")}
+            self.model.stop_training = True
+            return
+        for key, value in logs.items():
+            self.state["history"].setdefault(key, []).append(value)
+        value = logs.get(self.monitor)
+        if value is None:
+            raise KeyError(f"monitored value {self.monitor!r} not in logs {sorted(logs)}")
+        if self._improved(value):
+            self.state.update(best=value, best_epoch=epoch + 1, wait=0)
+            _atomic(self.folder / "best.weights.h5", self.model.save_weights)
+        else:
+            self.state["wait"] += 1
+        _atomic(self.folder / "last.weights.h5", self.model.save_weights)
+        variables = {f"v{i}": keras.ops.convert_to_numpy(v)
+                     for i, v in enumerate(self.model.optimizer.variables)}
+        _atomic(self.folder / "last.optimizer.npz", lambda p: _savez(p, variables))
+        self.state["epochs_done"] = epoch + 1
+        if self.patience is not None and self.state["wait"] >= self.patience:
+            self.state["stopped_early"] = True
+            self.model.stop_training = True
+        _atomic(self.state_path, lambda p: pathlib.Path(p).write_text(json.dumps(self.state)))
+
+    def restore_best(self):
+        """Loads the best epoch's weights into the model."""
+        self.model.load_weights(self.folder / "best.weights.h5")
+
+
+def resumable_fit(model, train, valid, epochs, folder, monitor="val_loss", mode="min",
+                  patience=None, callbacks=(), verbose=None):
+    """Fits `model` from where an earlier, interrupted run stopped; ends on the best epoch.
+
+    `train` and `valid` are datasets that shuffle themselves (fit's `shuffle` is off).
+
+    Prints Keras' `Epoch N/M` lines with N counted over the whole run. Returns the
+    `ResumableFit` callback, whose `state` holds the history and best epoch.
+
+    Raises:
+        TrainingDivergedError: the loss became NaN/Inf; the folder keeps the last
+            good epoch, so a rerun with other settings can't lose finished work.
+    """
+    if verbose is None:  # a progress bar on a terminal, one line per epoch in logs
+        verbose = 1 if sys.stdout.isatty() else 2
+    tracker = ResumableFit(folder, monitor, mode, patience)
+    tracker.set_model(model)
+    initial_epoch = tracker.restore(model)
+    if initial_epoch:
+        best, best_epoch = tracker.state["best"], tracker.state["best_epoch"]
+        print(f"Resuming from {folder}: {initial_epoch} of {epochs} epochs done "
+              f"(best {monitor} {best:.4f} at epoch {best_epoch})")
+    if initial_epoch < epochs and not tracker.state["stopped_early"]:
+        model.fit(train, validation_data=valid, epochs=epochs, initial_epoch=initial_epoch,
+                  callbacks=[tracker, *callbacks], verbose=verbose, shuffle=False)
+    if tracker.diverged:
+        where = tracker.diverged
+        at = f"epoch {where['epoch']}" + (f", batch {where['batch']}" if where["batch"] else "")
+        raise TrainingDivergedError(
+            f"training diverged: loss {where['loss']} at {at}. The last good checkpoint "
+            f"(epoch {tracker.state['epochs_done']}) is kept in {folder}; try a lower "
+            "--learning-rate or --clipnorm"
+        )
+    if tracker.state["best_epoch"] is None:
+        raise TrainingDivergedError("no epoch finished, so there is no model to keep")
+    tracker.restore_best()
+    return tracker

@@ -1,0 +1,59 @@
+"""Process-wide settings a run needs before any model exists: seeds, threads, precision, devices."""
+
+import os
+
+from kerasrnn.training.errors import UserInputError
+
+STRATEGIES = ("default", "mirrored", "multi_worker")
+
+
+def configure_threads(inter_op, intra_op):
+    """Sets TensorFlow's thread pools (0 keeps TensorFlow's default); call before any op.
+
+    On the 2-core machines this project is measured on, 2 inter-op / 1 intra-op
+    threads train recurrent models fastest and avoid TensorFlow's occasional 2×
+    slow runs (see benchmarks/README.md); the apps default to that on CPU.
+    """
+    import tensorflow as tf
+
+    try:
+        tf.config.threading.set_inter_op_parallelism_threads(inter_op)
+        tf.config.threading.set_intra_op_parallelism_threads(intra_op)
+    except RuntimeError:  # TensorFlow already started: settings can no longer change
+        pass
+
+
+def make_reproducible(seed):
+    """Seeds Python, NumPy, TensorFlow and Keras, and makes TensorFlow ops deterministic."""
+    import keras
+    import tensorflow as tf
+
+    os.environ["PYTHONHASHSEED"] = str(seed)
+    keras.utils.set_random_seed(seed)
+    tf.config.experimental.enable_op_determinism()
+
+
+def set_precision(mixed):
+    """`mixed_float16` (float16 compute, float32 weights) when `mixed`, else float32."""
+    import keras
+
+    keras.config.set_dtype_policy("mixed_float16" if mixed else "float32")
+
+
+def make_strategy(name):
+    """Returns the `tf.distribute` strategy named by `--strategy`.
+
+    `mirrored` replicates the model on every local GPU (or the logical devices a
+    test configures); `multi_worker` reads the cluster from `TF_CONFIG`.
+    """
+    import tensorflow as tf
+
+    if name == "default":
+        return tf.distribute.get_strategy()
+    if name == "mirrored":
+        return tf.distribute.MirroredStrategy()
+    if name == "multi_worker":
+        if "TF_CONFIG" not in os.environ:
+            raise UserInputError("--strategy multi_worker needs the cluster in TF_CONFIG")
+        return tf.distribute.MultiWorkerMirroredStrategy()
+    raise UserInputError(f"--strategy must be one of {', '.join(STRATEGIES)}, got {name!r}")
