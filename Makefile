@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # The numerical layer tests also run on the JAX and PyTorch backends.
 BACKEND_TESTS := tests/test_peephole_lstm.py tests/test_jordan_rnn.py tests/test_gradients.py \
+	tests/test_crf.py tests/test_context_window.py \
 	tests/test_lecture_examples.py tests/test_recurrent.py tests/test_serialization.py \
 	tests/test_file_format.py
 

@@ -132,18 +132,29 @@ def train(app, config, quiet=False):
     data = app.load_data(config)
     if not quiet:
         print(data.summary())
-    run = RunDirectory(_output_dir(app, config)).start()
     strategy = make_strategy(config.strategy)
+    output_dir = _output_dir(app, config)
+    if config.strategy != "default" and not quiet:
+        print(f"strategy {config.strategy}: {strategy.num_replicas_in_sync} replicas")
+    worker = _worker_index(strategy)
+    if worker:  # multi-worker: only the chief (worker 0) writes the real directory
+        output_dir = f"{output_dir}.worker-{worker}"
+    run = RunDirectory(output_dir).start()
     with strategy.scope():
         task = app.build(config, data)
         task.model.compile(**task.compile_args(), jit_compile=config.jit_compile)
     tensorboard = keras.callbacks.TensorBoard(str(run.resume / "logs"))
     started = time.perf_counter()
-    tracker = resumable_fit(task.model, task.dataset("train", training=True),
-                            task.dataset("valid"), config.epochs, run.resume,
-                            monitor=app.monitor, mode=app.monitor_mode,
-                            patience=config.patience or None, callbacks=[tensorboard],
-                            verbose=0 if quiet else None)
+    with strategy.scope():  # restoring a resumed run's optimizer creates its variables
+        # Uneven last batches split unevenly across replicas, which tf.distribute's
+        # gradient sum rejects; with several replicas, training drops them.
+        several = strategy.num_replicas_in_sync > 1
+        train_batches = task.dataset("train", training=True, drop_remainder=several)
+        tracker = resumable_fit(task.model, train_batches,
+                                task.dataset("valid"), config.epochs, run.resume,
+                                monitor=app.monitor, mode=app.monitor_mode,
+                                patience=config.patience or None, callbacks=[tensorboard],
+                                verbose=0 if quiet else None)
     seconds = time.perf_counter() - started
     state = tracker.state
     metrics = task.evaluate("test")
@@ -152,11 +163,12 @@ def train(app, config, quiet=False):
                    examples_per_second=round(examples / max(seconds, 1e-9), 1),
                    best_epoch=state["best_epoch"], epochs_done=state["epochs_done"])
     out = run.staging
-    write_json(out / "config.json", {
+    run_config = {
         "app": app.name, "format_version": FORMAT_VERSION, "config": dataclasses.asdict(config),
         "versions": _versions(), "data": task.data_provenance(),
         "best_epoch": state["best_epoch"], "monitor": app.monitor,
-    })
+    }
+    write_json(out / "config.json", run_config)
     task.save(out)
     write_json(out / "metrics.json", metrics)
     for name, report in task.reports("test").items():
@@ -166,12 +178,23 @@ def train(app, config, quiet=False):
                  state["best_epoch"])
     if (run.resume / "logs").exists():
         shutil.copytree(run.resume / "logs", out / "logs")
-    task.export(out / "saved_model")
+    # Export from the saved files, outside any tf.distribute scope (distributed
+    # variables can't be saved in a SavedModel); this also proves the directory
+    # is self-sufficient.
+    app.load(out, run_config).export(out / "saved_model")
     run.publish()
     if not quiet:
         print(json.dumps(metrics, indent=2))
         print(f"wrote {run.output}")
     return metrics
+
+
+def _worker_index(strategy):
+    """This process's index among MultiWorkerMirroredStrategy workers (0 otherwise)."""
+    resolver = getattr(strategy, "cluster_resolver", None)
+    if resolver is None or resolver.task_type in (None, "chief"):
+        return 0
+    return int(resolver.task_id or 0)
 
 
 def _versions():

@@ -33,6 +33,8 @@ class Config(TrainConfig):
     context_window: int = flag(1, "each word also sees d neighbours on either side")
     min_count: int = flag(1, "words seen fewer times in training are trained as [UNK]")
     digit_token: str = flag("DIGIT", "every digit becomes this token ('' keeps digits)")
+    slot_head: str = flag("softmax", "per-token softmax, or a linear-chain CRF over the tags",
+                          choices=("softmax", "crf"))
 
 
 class SlotFilling(Application):

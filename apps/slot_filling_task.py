@@ -15,6 +15,7 @@ import tensorflow as tf
 from kerasrnn.data import LetterTrigramHashing, normalize_text, normalize_token_lists, tokenize
 from kerasrnn.data.padding import length_boundaries
 from kerasrnn.data.vocabulary import build_vocabulary
+from kerasrnn.layers import CRFLoss
 from kerasrnn.models import build_joint_tagger
 from kerasrnn.training import ModelDirectoryError
 
@@ -60,7 +61,7 @@ class SlotFillingTask:
             bidirectional=config.bidirectional, embedding_dim=config.embedding_dim,
             trigram_bins=config.trigram_bins, trigram_dim=config.trigram_dim,
             max_trigrams=MAX_TRIGRAMS, context_window=config.context_window,
-            dropout=config.dropout, name="slot_filling")
+            dropout=config.dropout, slot_head=config.slot_head, name="slot_filling")
         return cls(config, vocab, model, data)
 
     @classmethod
@@ -84,7 +85,7 @@ class SlotFillingTask:
             features["trigrams"] = tf.cast(self.trigrams(tokens), tf.int32)
         return features
 
-    def dataset(self, split, training=False):
+    def dataset(self, split, training=False, drop_remainder=False):
         """Batches of `(features, {slots, intent}, {slots: token weights})`, right-padded.
 
         Training batches are shuffled (seeded) and grouped by length to cut padding;
@@ -101,7 +102,8 @@ class SlotFillingTask:
             bounds = length_boundaries([len(e.tokens) for e in examples])
             dataset = dataset.bucket_by_sequence_length(
                 lambda tokens, tags, intent: tf.shape(tokens)[0], bounds,
-                [batch] * (len(bounds) + 1), padding_values=(PAD, PAD, PAD))
+                [batch] * (len(bounds) + 1), padding_values=(PAD, PAD, PAD),
+                drop_remainder=drop_remainder)
         else:
             dataset = dataset.padded_batch(batch, padding_values=(PAD, PAD, PAD))
         return dataset.map(self._encode, num_parallel_calls=tf.data.AUTOTUNE).prefetch(2)
@@ -123,12 +125,20 @@ class SlotFillingTask:
                 f"no split {split!r}; the data has {sorted(self.data.splits)}")
         return self.data.splits[split]
 
+    def slot_ids(self, slots, words):
+        """Per-token tag ids from the slot output: argmax, or the CRF's Viterbi path."""
+        if self.config.slot_head == "crf":
+            return self.model.get_layer("crf").decode(slots, mask=words > 0)
+        return keras.ops.argmax(slots, axis=-1)
+
     def compile_args(self):
         clipnorm = self.config.clipnorm or None
+        slot_loss = "sparse_categorical_crossentropy"
+        if self.config.slot_head == "crf":
+            slot_loss = CRFLoss(self.model.get_layer("crf"))
         return {
             "optimizer": keras.optimizers.Adam(self.config.learning_rate, clipnorm=clipnorm),
-            "loss": {"slots": "sparse_categorical_crossentropy",
-                     "intent": "sparse_categorical_crossentropy"},
+            "loss": {"slots": slot_loss, "intent": "sparse_categorical_crossentropy"},
             "weighted_metrics": {"slots": ["sparse_categorical_accuracy"],
                                  "intent": ["sparse_categorical_accuracy"]},
         }
@@ -139,7 +149,8 @@ class SlotFillingTask:
         tags, intents = [], []
         for features, _, _ in self.dataset(split):
             outputs = self.model(features, training=False)
-            slot_ids = np.argmax(keras.ops.convert_to_numpy(outputs["slots"]), axis=-1)
+            slot_ids = keras.ops.convert_to_numpy(
+                self.slot_ids(outputs["slots"], features["words"]))
             intent_ids = np.argmax(keras.ops.convert_to_numpy(outputs["intent"]), axis=-1)
             tags.extend(slot_ids)
             intents.extend(intent_ids)
@@ -195,9 +206,11 @@ class SlotFillingTask:
             # At least one (padding) step, so a batch of empty strings still runs.
             shown = tf.pad(shown, [[0, 0], [0, tf.maximum(0, 1 - tf.shape(shown)[1])]])
             tokens = normalize_text(shown, punctuation="keep", digit_token=self.digit_token)
-            outputs = self.model(self.features(tokens), training=False)
+            features = self.features(tokens)
+            outputs = self.model(features, training=False)
             real = tf.not_equal(shown, PAD)
-            slot_ids = tf.maximum(tf.argmax(outputs["slots"], axis=-1, output_type=tf.int32), 1)
+            slot_ids = tf.cast(self.slot_ids(outputs["slots"], features["words"]), tf.int32)
+            slot_ids = tf.maximum(slot_ids, 1)
             probabilities = tf.cast(outputs["intent"], tf.float32)
             return {
                 "tokens": shown,

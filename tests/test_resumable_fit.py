@@ -34,7 +34,8 @@ def test_resume_continues_the_epoch_count_and_optimizer(tmp_path, rng, capsys):
     assert state["epochs_done"] == 3 and len(state["history"]["loss"]) == 3
     iterations = int(keras.ops.convert_to_numpy(first.optimizer.iterations))
     second = _model()  # a new process would start from a fresh model like this
-    tracker = resumable_fit(second, _batches(x, y), _batches(x, y), epochs=5, folder=tmp_path, verbose=2)
+    batches = _batches(x, y)
+    tracker = resumable_fit(second, batches, batches, epochs=5, folder=tmp_path, verbose=2)
     out = capsys.readouterr().out
     assert "3 of 5 epochs done" in out and "Epoch 4/5" in out and "Epoch 1/5" not in out.split(
         "3 of 5 epochs done")[1]
@@ -45,7 +46,8 @@ def test_resume_continues_the_epoch_count_and_optimizer(tmp_path, rng, capsys):
 def test_early_stopping_state_and_best_weights(tmp_path, rng):
     x, y = _data(rng)
     model = _model(lr=0.0)  # never improves after epoch 1
-    tracker = resumable_fit(model, _batches(x, y), _batches(x, y), epochs=10, folder=tmp_path, patience=2,
+    batches = _batches(x, y)
+    tracker = resumable_fit(model, batches, batches, epochs=10, folder=tmp_path, patience=2,
                             verbose=0)
     assert tracker.state["stopped_early"] and tracker.state["epochs_done"] == 3
     assert tracker.state["best_epoch"] == 1
@@ -58,5 +60,6 @@ def test_nan_loss_stops_with_a_clear_message_and_keeps_the_checkpoint(tmp_path, 
     bad_y = y.copy()
     bad_y[10] = np.nan
     with pytest.raises(TrainingDivergedError, match="loss nan at epoch 3.*epoch 2"):
-        resumable_fit(model, _batches(x, bad_y), _batches(x, y), epochs=4, folder=tmp_path, verbose=0)
+        resumable_fit(model, _batches(x, bad_y), _batches(x, y), epochs=4, folder=tmp_path,
+                      verbose=0)
     assert json.loads((tmp_path / "state.json").read_text())["epochs_done"] == 2

@@ -160,3 +160,16 @@ def test_training_resumes_after_sigkill(tmp_path):
     assert (out / "saved_model" / "saved_model.pb").exists()
     history = (out / "history.csv").read_text().splitlines()
     assert len(history) == 1 + 6  # the epochs of both processes
+
+
+def test_crf_slot_head_trains_and_serves(tmp_path):
+    import tensorflow as tf
+
+    data = write_slot_folder(tmp_path / "flights", sizes=(60, 10, 10))
+    out = tmp_path / "crf"
+    assert run(["train", "--data-dir", data, "--output-dir", out, "--epochs", "1",
+                "--slot-head", "crf", *TINY]) == 0
+    serve = tf.saved_model.load(str(out / "saved_model")).signatures["serving_default"]
+    result = serve(text=tf.constant(["leave boston tomorrow", ""]))
+    tags = [t.decode() for t in result["tags"].numpy()[0]]
+    assert len(tags) == 3 and all(tags) and not any(result["tags"].numpy()[1])

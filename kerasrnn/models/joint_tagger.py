@@ -3,7 +3,7 @@
 import keras
 
 from kerasrnn.data import LetterTrigramEmbedding
-from kerasrnn.layers import ContextWindow, MaskedMeanMaxPooling, recurrent
+from kerasrnn.layers import CRF, ContextWindow, MaskedMeanMaxPooling, recurrent
 
 FEEDFORWARD = "feedforward"
 
@@ -45,6 +45,7 @@ def build_joint_tagger(
     max_trigrams=16,
     context_window=0,
     dropout=0.2,
+    slot_head="softmax",
     name="joint_tagger",
 ):
     """Builds `{words, trigrams} → {slots: per-token tag probabilities, intent: probabilities}`.
@@ -55,7 +56,8 @@ def build_joint_tagger(
     `context_window = d > 0` every step sees its d neighbours on either side. Then
     `layers` recurrent layers of kind `cell` (see `kerasrnn.layers.recurrent`),
     a softmax per token (`slots`; for a one-way Jordan network its own fed-back
-    output) and, if `num_intents`, a softmax over the mean-and-max pooled word
+    output), or with `slot_head="crf"` the emission scores of a linear-chain `CRF`
+    layer named "crf", and, if `num_intents`, a softmax over the mean-and-max pooled word
     vectors and recurrent outputs (`intent`). Outputs are float32 under mixed
     precision.
 
@@ -77,7 +79,13 @@ def build_joint_tagger(
         x = ContextWindow(context_window, name="context_window")(x)
     x = keras.layers.Dropout(dropout, name="input_dropout")(x)
     sequence = _recurrent_stack(x, cell, units, layers, bidirectional, dropout, num_tags)
-    if cell in ("jordan", "hybrid") and not bidirectional:
+    if slot_head == "crf":
+        sequence = keras.layers.Dropout(dropout, name="output_dropout")(sequence)
+        emissions = keras.layers.Dense(num_tags, dtype="float32", name="emissions")(sequence)
+        # The CRF passes its emission scores through; CRFLoss(model.get_layer("crf"))
+        # trains it and crf.decode() gives the best tag path.
+        slots = CRF(num_tags, name="crf")(emissions)
+    elif cell in ("jordan", "hybrid") and not bidirectional:
         # Mesnil's Jordan tagger: the fed-back distribution *is* the slot prediction.
         slots = keras.layers.Activation("linear", dtype="float32", name="slots")(sequence)
     else:

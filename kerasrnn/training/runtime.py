@@ -51,9 +51,22 @@ def make_strategy(name):
     if name == "default":
         return tf.distribute.get_strategy()
     if name == "mirrored":
-        return tf.distribute.MirroredStrategy()
+        # Every local GPU; without GPUs, every logical CPU device (one, unless a
+        # program split the CPU into several, as the tests do).
+        devices = tf.config.list_logical_devices("GPU") or tf.config.list_logical_devices("CPU")
+        return tf.distribute.MirroredStrategy([d.name for d in devices])
     if name == "multi_worker":
         if "TF_CONFIG" not in os.environ:
             raise UserInputError("--strategy multi_worker needs the cluster in TF_CONFIG")
+        if not os.environ.get("KERASRNN_TRY_MULTI_WORKER"):
+            # Checked with Keras 3.15 / TF 2.21: fit() on a MultiWorkerMirroredStrategy
+            # fails inside Keras with "Attempt to convert a value (PerReplica ...)"
+            # (keras-team/keras#20585). Fail clearly up front instead of mid-fit.
+            raise UserInputError(
+                "--strategy multi_worker: Keras 3's model.fit does not yet run under "
+                "tf.distribute.MultiWorkerMirroredStrategy (keras-team/keras#20585); "
+                "use --strategy mirrored on one machine (set KERASRNN_TRY_MULTI_WORKER=1 "
+                "to try anyway)"
+            )
         return tf.distribute.MultiWorkerMirroredStrategy()
     raise UserInputError(f"--strategy must be one of {', '.join(STRATEGIES)}, got {name!r}")
