@@ -173,3 +173,19 @@ def test_crf_slot_head_trains_and_serves(tmp_path):
     result = serve(text=tf.constant(["leave boston tomorrow", ""]))
     tags = [t.decode() for t in result["tags"].numpy()[0]]
     assert len(tags) == 3 and all(tags) and not any(result["tags"].numpy()[1])
+
+
+def test_saved_model_cli_lists_and_runs_the_signature(trained):
+    _, out = trained
+    cli = pathlib.Path(sys.executable).with_name("saved_model_cli")
+    model = str(out / "saved_model")
+    shown = subprocess.run([str(cli), "show", "--all", "--dir", model], capture_output=True,
+                           text=True, timeout=300)
+    assert shown.returncode == 0, shown.stderr[-2000:]
+    assert "signature_def['serving_default']" in shown.stdout and "DT_STRING" in shown.stdout
+    ran = subprocess.run([str(cli), "run", "--dir", model, "--tag_set", "serve",
+                          "--signature_def", "serving_default",
+                          "--input_exprs", 'text=["fly from boston to denver"]'],
+                         capture_output=True, text=True, timeout=300)
+    assert ran.returncode == 0, ran.stderr[-2000:]
+    assert "Result for output key tags" in ran.stdout and "b'boston'" in ran.stdout
