@@ -62,8 +62,9 @@ def _flag_type(annotation):
 
 def add_config_flags(parser, config_class):
     """One kebab-case flag per dataclass field, with its default shown in --help."""
+    hints = typing.get_type_hints(config_class)
     for field in dataclasses.fields(config_class):
-        kind = _flag_type(field.type if not isinstance(field.type, str) else eval(field.type))
+        kind = _flag_type(hints[field.name])
         name = "--" + field.name.replace("_", "-")
         help_text = f"{field.metadata.get('help', '')} (default: {field.default})"
         if kind is bool:
@@ -155,8 +156,8 @@ def train(app, config, quiet=False):
                                 monitor=app.monitor, mode=app.monitor_mode,
                                 patience=config.patience or None, callbacks=[tensorboard],
                                 verbose=0 if quiet else None)
-    seconds = time.perf_counter() - started
     state = tracker.state
+    seconds = state["train_seconds"] or (time.perf_counter() - started)
     metrics = task.evaluate("test")
     examples = len(data.splits["train"]) * state["epochs_done"]
     metrics.update(train_seconds=round(seconds, 2),

@@ -33,6 +33,8 @@ def test_resume_continues_the_epoch_count_and_optimizer(tmp_path, rng, capsys):
     state = json.loads((tmp_path / "state.json").read_text())
     assert state["epochs_done"] == 3 and len(state["history"]["loss"]) == 3
     iterations = int(keras.ops.convert_to_numpy(first.optimizer.iterations))
+    first_seconds = state["train_seconds"]
+    assert first_seconds > 0
     second = _model()  # a new process would start from a fresh model like this
     batches = _batches(x, y)
     tracker = resumable_fit(second, batches, batches, epochs=5, folder=tmp_path, verbose=2)
@@ -40,6 +42,7 @@ def test_resume_continues_the_epoch_count_and_optimizer(tmp_path, rng, capsys):
     assert "3 of 5 epochs done" in out and "Epoch 4/5" in out and "Epoch 1/5" not in out.split(
         "3 of 5 epochs done")[1]
     assert tracker.state["epochs_done"] == 5 and len(tracker.state["history"]["loss"]) == 5
+    assert tracker.state["train_seconds"] > first_seconds  # both processes' epochs count
     assert int(keras.ops.convert_to_numpy(second.optimizer.iterations)) > iterations
 
 

@@ -189,3 +189,24 @@ def test_saved_model_cli_lists_and_runs_the_signature(trained):
                          capture_output=True, text=True, timeout=300)
     assert ran.returncode == 0, ran.stderr[-2000:]
     assert "Result for output key tags" in ran.stdout and "b'boston'" in ran.stdout
+
+
+def test_incompatible_model_directory_version_is_refused(trained, tmp_path, capsys):
+    _, out = trained
+    old = tmp_path / "old"
+    old.mkdir()
+    for name in ("model.keras", "metrics.json", "vocab.json"):
+        (old / name).write_bytes((out / name).read_bytes())
+    config = json.loads((out / "config.json").read_text())
+    (old / "config.json").write_text(json.dumps({**config, "format_version": 0}))
+    assert run(["evaluate", "--model", old]) == 2
+    assert "format 0; this kerasrnn reads format 1" in capsys.readouterr().err
+
+
+def test_mixed_precision_training_runs(tmp_path):
+    data = write_slot_folder(tmp_path / "flights", sizes=(40, 8, 8))
+    out = tmp_path / "mixed"
+    assert run(["train", "--data-dir", data, "--output-dir", out, "--epochs", "1",
+                "--mixed-precision", *TINY]) == 0
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert 0 <= metrics["slot_f1"] <= 1 and (out / "saved_model" / "saved_model.pb").exists()

@@ -3,7 +3,8 @@
 Keras' own `BackupAndRestore` restores weights and the epoch counter but not the
 best-epoch and early-stopping state; this callback keeps all of it in one folder:
 
-    state.json           epochs done, best value and epoch, early-stopping wait, history
+    state.json           epochs done, best value and epoch, early-stopping wait, history,
+                         seconds spent in completed epochs (over all processes)
     last.weights.h5      weights after the last completed epoch
     last.optimizer.npz   the optimizer's variables (Adam moments, iteration count)
     best.weights.h5      weights of the best epoch by the monitored metric
@@ -17,6 +18,7 @@ import math
 import os
 import pathlib
 import sys
+import time
 
 import keras
 import numpy as np
@@ -53,7 +55,8 @@ class ResumableFit(keras.callbacks.Callback):
         self.folder.mkdir(parents=True, exist_ok=True)
         self.monitor, self.mode, self.patience = monitor, mode, patience
         self.state = {"epochs_done": 0, "best": None, "best_epoch": None, "wait": 0,
-                      "history": {}, "stopped_early": False}
+                      "history": {}, "stopped_early": False, "train_seconds": 0.0}
+        self._epoch_started = None
         self.diverged = None
 
     @property
@@ -93,9 +96,15 @@ class ResumableFit(keras.callbacks.Callback):
                              "loss": float(loss)}
             self.model.stop_training = True
 
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch_started = time.perf_counter()
+
     def on_epoch_end(self, epoch, logs=None):
         if self.diverged:
             return  # keep the last good checkpoint untouched
+        # Summed over every process of a resumed run, so throughput stays right.
+        self.state["train_seconds"] = self.state.get("train_seconds", 0.0) + (
+            time.perf_counter() - self._epoch_started)
         logs = {k: float(v) for k, v in (logs or {}).items()}
         if not all(math.isfinite(v) for v in logs.values()):
             self.diverged = {"epoch": epoch + 1, "batch": None, "loss": logs.get("loss")}
