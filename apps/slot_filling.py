@@ -19,21 +19,25 @@ import dataclasses
 import json
 import sys
 
-from apps.common import Application, TrainConfig, flag, main
+from apps.common import CELLS, Application, TrainConfig, flag, main
 
 
 @dataclasses.dataclass
 class Config(TrainConfig):
+    # Defaults: the best configuration measured on ATIS so far (benchmarks/README.md).
+    cell: str = flag("gru", "recurrent layer kind (feedforward: the memoryless baseline)",
+                     choices=CELLS)
     units: int = flag(128, "units per recurrent layer (per direction)")
-    epochs: int = flag(30, "maximum epochs")
-    patience: int = flag(6, "stop after this many epochs without validation gain (0: never)")
+    epochs: int = flag(40, "maximum epochs")
+    dropout: float = flag(0.4, "dropout on embeddings and recurrent inputs")
+    patience: int = flag(10, "stop after this many epochs without validation gain (0: never)")
     embedding_dim: int = flag(128, "word embedding size")
     trigram_dim: int = flag(64, "letter-trigram embedding size (0: no trigram features)")
     trigram_bins: int = flag(4096, "hash buckets for letter trigrams")
     context_window: int = flag(1, "each word also sees d neighbours on either side")
     min_count: int = flag(1, "words seen fewer times in training are trained as [UNK]")
     digit_token: str = flag("DIGIT", "every digit becomes this token ('' keeps digits)")
-    slot_head: str = flag("softmax", "per-token softmax, or a linear-chain CRF over the tags",
+    slot_head: str = flag("crf", "per-token softmax, or a linear-chain CRF over the tags",
                           choices=("softmax", "crf"))
 
 

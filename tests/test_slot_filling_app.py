@@ -17,7 +17,8 @@ from kerasrnn.data import generate_flights
 
 ROOT = pathlib.Path(__file__).parent.parent
 TINY = ["--units", "8", "--embedding-dim", "8", "--trigram-dim", "4", "--trigram-bins", "64",
-        "--batch-size", "16", "--patience", "0", "--seed", "3"]
+        "--batch-size", "16", "--patience", "0", "--seed", "3", "--cell", "lstm",
+        "--slot-head", "softmax", "--dropout", "0.2"]
 
 
 def write_slot_folder(folder, sizes=(120, 30, 40)):
@@ -168,7 +169,7 @@ def test_crf_slot_head_trains_and_serves(tmp_path):
     data = write_slot_folder(tmp_path / "flights", sizes=(60, 10, 10))
     out = tmp_path / "crf"
     assert run(["train", "--data-dir", data, "--output-dir", out, "--epochs", "1",
-                "--slot-head", "crf", *TINY]) == 0
+                *TINY, "--slot-head", "crf"]) == 0
     serve = tf.saved_model.load(str(out / "saved_model")).signatures["serving_default"]
     result = serve(text=tf.constant(["leave boston tomorrow", ""]))
     tags = [t.decode() for t in result["tags"].numpy()[0]]
