@@ -166,7 +166,7 @@ def train(app, config, quiet=False):
     out = run.staging
     run_config = {
         "app": app.name, "format_version": FORMAT_VERSION, "config": dataclasses.asdict(config),
-        "versions": _versions(), "data": task.data_provenance(),
+        "versions": _versions(), "data": _data_provenance(data),
         "best_epoch": state["best_epoch"], "monitor": app.monitor,
     }
     write_json(out / "config.json", run_config)
@@ -188,6 +188,23 @@ def train(app, config, quiet=False):
         print(json.dumps(metrics, indent=2))
         print(f"wrote {run.output}")
     return metrics
+
+
+def _data_provenance(data):
+    """Where the data came from, its read report, and the sha256 of every file read."""
+    import pathlib
+
+    from kerasrnn.data.download import sha256_of
+
+    source = pathlib.Path(data.report.source)
+    files = []
+    if source.is_file():
+        files = [source]
+    elif source.is_dir():
+        files = sorted(p for p in source.rglob("*") if p.is_file())
+    return {"source": data.report.source, "summary": data.summary(),
+            "sha256": {str(p.relative_to(source) if p != source else p.name): sha256_of(p)
+                       for p in files}}
 
 
 def _worker_index(strategy):

@@ -14,6 +14,7 @@ import tensorflow as tf
 
 from kerasrnn.data import LetterTrigramHashing, normalize_text, normalize_token_lists, tokenize
 from kerasrnn.data.padding import length_boundaries
+from kerasrnn.data.pipelines import ragged_rows
 from kerasrnn.data.vocabulary import build_vocabulary
 from kerasrnn.layers import CRFLoss
 from kerasrnn.models import build_joint_tagger
@@ -22,12 +23,6 @@ from kerasrnn.training import ModelDirectoryError
 PAD, OOV = "", "[UNK]"
 MAX_TRIGRAMS = 16
 SERVING_PUNCTUATION = "drop"  # ATIS-style data has no punctuation tokens
-
-
-def _ragged(sequences, dtype=tf.string):
-    flat = [item for sequence in sequences for item in sequence]
-    lengths = [len(sequence) for sequence in sequences]
-    return tf.RaggedTensor.from_row_lengths(tf.constant(flat, dtype), lengths)
 
 
 class SlotFillingTask:
@@ -92,7 +87,8 @@ class SlotFillingTask:
         evaluation batches keep the file order.
         """
         examples = self._split(split)
-        columns = (_ragged([e.tokens for e in examples]), _ragged([e.tags for e in examples]),
+        columns = (ragged_rows([e.tokens for e in examples]),
+                   ragged_rows([e.tags for e in examples]),
                    tf.constant([e.intent or PAD for e in examples]))
         dataset = tf.data.Dataset.from_tensor_slices(columns).map(lambda *row: row)
         batch = self.config.batch_size
@@ -185,10 +181,6 @@ class SlotFillingTask:
         report = classification_report(gold, tags, output_dict=True, zero_division=0)
         return {"slot_report.json": {k: {m: float(v) for m, v in row.items()}
                                      for k, row in report.items()}}
-
-    def data_provenance(self):
-        return {"summary": self.data.summary() if self.data else None,
-                "files": getattr(self.data.report, "checksums", None) if self.data else None}
 
     def save(self, folder):
         self.model.save(pathlib.Path(folder) / "model.keras")

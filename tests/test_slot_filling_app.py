@@ -59,6 +59,7 @@ def test_train_leaves_a_complete_run_directory(trained):
     config = json.loads((out / "config.json").read_text())
     assert config["app"] == "slot_filling" and config["config"]["units"] == 8
     assert {"kerasrnn", "keras", "tensorflow"} <= set(config["versions"])
+    assert len(config["data"]["sha256"]["train/seq.in"]) == 64  # every data file's checksum
     history = (out / "history.csv").read_text().splitlines()
     assert history[0].startswith("epoch,") and len(history) == 3
 

@@ -41,7 +41,8 @@ def normalize_token_lists(sentences, lowercase: bool = True, digit_token: str | 
     return result
 
 
-def _ragged(sequences) -> tf.RaggedTensor:
+def ragged_rows(sequences) -> tf.RaggedTensor:
+    """Lists of strings -> a ragged string tensor, one row per list."""
     # Building from one flat tensor is linear and fast; tf.ragged.constant is not.
     flat = [item for sequence in sequences for item in sequence]
     lengths = [len(sequence) for sequence in sequences]
@@ -95,7 +96,7 @@ def tagging_dataset(
     examples = list(examples)
     if bucket_boundaries == "auto":
         bucket_boundaries = length_boundaries([len(e.tokens) for e in examples])
-    columns = (_ragged([e.tokens for e in examples]), _ragged([e.tags for e in examples]))
+    columns = (ragged_rows([e.tokens for e in examples]), ragged_rows([e.tags for e in examples]))
     if intent_lookup is not None:
         columns += (tf.constant([e.intent or "" for e in examples], tf.string),)
     # Rows of a ragged tensor arrive as RaggedTensorSpec(ragged_rank=0), which
