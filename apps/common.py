@@ -54,6 +54,23 @@ class TrainConfig:
     intra_op_threads: int = flag(1, "TensorFlow intra-op threads on CPU (0: TF default)")
 
 
+def validate(config):
+    """Raises `UserInputError` for settings no run can use, before anything is read."""
+    from kerasrnn.training import UserInputError
+
+    positive = ("layers", "units", "epochs", "batch_size")
+    problems = [f"--{n.replace('_', '-')} must be at least 1, got {getattr(config, n)}"
+                for n in positive if getattr(config, n) < 1]
+    if not 0 <= config.dropout < 1:
+        problems.append(f"--dropout must be in [0, 1), got {config.dropout}")
+    if config.learning_rate <= 0:
+        problems.append(f"--learning-rate must be positive, got {config.learning_rate}")
+    if config.clipnorm < 0 or config.patience < 0:
+        problems.append("--clipnorm and --patience can't be negative")
+    if problems:
+        raise UserInputError("; ".join(problems))
+
+
 def _flag_type(annotation):
     if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
         annotation = next(a for a in typing.get_args(annotation) if a is not type(None))
@@ -291,6 +308,7 @@ def main(app, argv=None):
             config = config_from_args(app.Config, args)
             if bool(config.data) == bool(config.data_dir) and not app.has_builtin_data:
                 raise UserInputError("give exactly one of --data NAME and --data-dir PATH")
+            validate(config)
             train(app, config)
             return 0
         return {"evaluate": evaluate, "predict": predict, "export": export}[args.command](app, args)

@@ -111,13 +111,16 @@ def test_same_seed_same_metrics(trained, tmp_path):
 def test_user_errors_end_with_one_line_and_status_2(trained, tmp_path, capsys):
     data, out = trained
     assert run(["train", "--data-dir", tmp_path / "missing", "--output-dir", tmp_path / "x"]) == 2
+    assert run(["train", "--data-dir", data, "--units", "-3", "--dropout", "1.5"]) == 2
+    assert "--units must be at least 1, got -3; --dropout must be in [0, 1)" in (
+        capsys.readouterr().err)
     broken = write_slot_folder(tmp_path / "broken", sizes=(20, 5, 5))
     lines = (broken / "train" / "seq.out").read_text().splitlines()
     lines[3] = lines[3] + " O"
     (broken / "train" / "seq.out").write_text("\n".join(lines) + "\n")
     assert run(["train", "--data-dir", broken, "--output-dir", tmp_path / "y"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 2 and "seq.out" in err[1] and ":4:" in err[1]
+    assert len(err) == 1 and "seq.out" in err[0] and ":4:" in err[0]
     assert not (tmp_path / "y").exists()
     other = tmp_path / "other_app"
     other.mkdir()
