@@ -13,7 +13,6 @@ import json
 import os
 import shutil
 import sys
-import time
 import types
 import typing
 
@@ -158,12 +157,12 @@ def train(app, config, quiet=False):
     if worker:  # multi-worker: only the chief (worker 0) writes the real directory
         output_dir = f"{output_dir}.worker-{worker}"
     run = RunDirectory(output_dir).start()
+    tensorboard = keras.callbacks.TensorBoard(str(run.resume / "logs"))
+    # One scope for building, compiling and fitting: restoring a resumed run's
+    # optimizer state creates its variables, which must be distributed too.
     with strategy.scope():
         task = app.build(config, data)
         task.model.compile(**task.compile_args(), jit_compile=config.jit_compile)
-    tensorboard = keras.callbacks.TensorBoard(str(run.resume / "logs"))
-    started = time.perf_counter()
-    with strategy.scope():  # restoring a resumed run's optimizer creates its variables
         # Uneven last batches split unevenly across replicas, which tf.distribute's
         # gradient sum rejects; with several replicas, training drops them.
         several = strategy.num_replicas_in_sync > 1
@@ -174,7 +173,7 @@ def train(app, config, quiet=False):
                                 patience=config.patience or None, callbacks=[tensorboard],
                                 verbose=0 if quiet else None)
     state = tracker.state
-    seconds = state["train_seconds"] or (time.perf_counter() - started)
+    seconds = state["train_seconds"]  # over every process of a resumed run
     metrics = task.evaluate("test")
     examples = len(data.splits["train"]) * state["epochs_done"]
     metrics.update(train_seconds=round(seconds, 2),
