@@ -14,7 +14,7 @@ import tensorflow as tf
 
 from kerasrnn.data import LetterTrigramHashing, normalize_text, normalize_token_lists, tokenize
 from kerasrnn.data.padding import length_boundaries
-from kerasrnn.data.pipelines import ragged_rows
+from kerasrnn.data.pipelines import batch_by_length, ragged_rows
 from kerasrnn.data.vocabulary import build_vocabulary
 from kerasrnn.layers import CRFLoss
 from kerasrnn.models import build_joint_tagger
@@ -91,17 +91,13 @@ class SlotFillingTask:
                    ragged_rows([e.tags for e in examples]),
                    tf.constant([e.intent or PAD for e in examples]))
         dataset = tf.data.Dataset.from_tensor_slices(columns).map(lambda *row: row)
-        batch = self.config.batch_size
+        bounds = None
         if training:
             dataset = dataset.shuffle(len(examples), seed=self.config.seed,
                                       reshuffle_each_iteration=True)
             bounds = length_boundaries([len(e.tokens) for e in examples])
-            dataset = dataset.bucket_by_sequence_length(
-                lambda tokens, tags, intent: tf.shape(tokens)[0], bounds,
-                [batch] * (len(bounds) + 1), padding_values=(PAD, PAD, PAD),
-                drop_remainder=drop_remainder)
-        else:
-            dataset = dataset.padded_batch(batch, padding_values=(PAD, PAD, PAD))
+        # Strings pad with "" (= PAD), on the right.
+        dataset = batch_by_length(dataset, self.config.batch_size, bounds, drop_remainder)
         return dataset.map(self._encode, num_parallel_calls=tf.data.AUTOTUNE).prefetch(2)
 
     def _encode(self, tokens, tags, intent):

@@ -50,7 +50,7 @@ def ragged_rows(sequences) -> tf.RaggedTensor:
     return tf.RaggedTensor.from_row_lengths(values, tf.constant(lengths, tf.int64))
 
 
-def _batch(dataset, batch_size, boundaries, drop_remainder):
+def batch_by_length(dataset, batch_size, boundaries, drop_remainder=False):
     """Pads on the right; groups examples of similar length when ``boundaries`` are given."""
     if not boundaries:
         return dataset.padded_batch(batch_size, drop_remainder=drop_remainder)
@@ -104,7 +104,7 @@ def tagging_dataset(
     dataset = tf.data.Dataset.from_tensor_slices(columns).map(lambda *row: row)
     if shuffle:
         dataset = dataset.shuffle(max(len(examples), 1), seed=seed, reshuffle_each_iteration=True)
-    dataset = _batch(dataset, batch_size, bucket_boundaries, drop_remainder)
+    dataset = batch_by_length(dataset, batch_size, bucket_boundaries, drop_remainder)
 
     def encode(tokens, tags, *intent):
         tokens = normalize_text(tokens, lowercase=lowercase, punctuation="keep",
@@ -152,7 +152,7 @@ def classification_dataset(
     dataset = dataset.map(
         lambda text, label: (tf.strings.split(normalize_text(text, **options)), label),
         num_parallel_calls=AUTOTUNE)
-    dataset = _batch(dataset, batch_size, bucket_boundaries, drop_remainder)
+    dataset = batch_by_length(dataset, batch_size, bucket_boundaries, drop_remainder)
     return dataset.map(
         lambda tokens, label: (token_lookup(tokens), label_lookup(label)),
         num_parallel_calls=AUTOTUNE).prefetch(AUTOTUNE)
@@ -238,7 +238,7 @@ def translation_dataset(
         return (source_tokens, tf.concat([[START], target_tokens], 0),
                 tf.concat([target_tokens, [END]], 0))
 
-    dataset = _batch(dataset.map(split, num_parallel_calls=AUTOTUNE), batch_size,
+    dataset = batch_by_length(dataset.map(split, num_parallel_calls=AUTOTUNE), batch_size,
                      bucket_boundaries, drop_remainder)
     return dataset.map(
         lambda source, target_in, target_out: (
