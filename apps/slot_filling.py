@@ -39,6 +39,10 @@ class Config(TrainConfig):
     digit_token: str = flag("DIGIT", "every digit becomes this token ('' keeps digits)")
     slot_head: str = flag("crf", "per-token softmax, or a linear-chain CRF over the tags",
                           choices=("softmax", "crf"))
+    intent_head: str = flag("softmax", "one softmax over intent labels, or a sigmoid per "
+                            "atomic intent so 'flight#airfare' combines two (measured "
+                            "worse on ATIS, see benchmarks/README.md)",
+                            choices=("softmax", "multilabel"))
 
 
 class SlotFilling(Application):

@@ -12,6 +12,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from apps.intent_labels import IntentLabels, intent_vocabulary
 from kerasrnn.data import LetterTrigramHashing, normalize_text, normalize_token_lists, tokenize
 from kerasrnn.data.padding import length_boundaries
 from kerasrnn.data.pipelines import batch_by_length, ragged_rows
@@ -35,12 +36,10 @@ class SlotFillingTask:
                                                oov_token=OOV)
         self.tags = keras.layers.StringLookup(vocabulary=vocab["tags"], mask_token=PAD,
                                               oov_token=OOV)
-        self.intents = keras.layers.StringLookup(vocabulary=vocab["intents"], mask_token=PAD,
-                                                 oov_token=OOV)
+        self.intents = IntentLabels(config.intent_head, vocab)
         self.trigrams = LetterTrigramHashing(config.trigram_bins, MAX_TRIGRAMS)
         # id -> name; padding and [UNK] predictions read as "O" / "[UNK]"
         self.tag_names = [PAD, "O", *vocab["tags"]]
-        self.intent_names = [PAD, OOV, *vocab["intents"]]
 
     @classmethod
     def create(cls, config, data):
@@ -49,14 +48,16 @@ class SlotFillingTask:
                                       or None)
         vocab = {"words": build_vocabulary(words, min_count=config.min_count),
                  "tags": sorted({t for e in train for t in e.tags}),
-                 "intents": sorted({e.intent for e in train if e.intent})}
+                 **intent_vocabulary([e.intent for e in train], config.intent_head)}
+        intents = IntentLabels(config.intent_head, vocab)
         model = build_joint_tagger(
-            len(vocab["words"]) + 2, len(vocab["tags"]) + 2, len(vocab["intents"]) + 2,
+            len(vocab["words"]) + 2, len(vocab["tags"]) + 2, intents.size,
             cell=config.cell, units=config.units, layers=config.layers,
             bidirectional=config.bidirectional, embedding_dim=config.embedding_dim,
             trigram_bins=config.trigram_bins, trigram_dim=config.trigram_dim,
             max_trigrams=MAX_TRIGRAMS, context_window=config.context_window,
-            dropout=config.dropout, slot_head=config.slot_head, name="slot_filling")
+            dropout=config.dropout, slot_head=config.slot_head,
+            intent_head=config.intent_head, name="slot_filling")
         return cls(config, vocab, model, data)
 
     @classmethod
@@ -69,7 +70,8 @@ class SlotFillingTask:
         except FileNotFoundError:
             raise ModelDirectoryError(
                 f"{folder}: incomplete model directory (no vocab.json)") from None
-        config = Config(**run_config["config"])
+        # Runs written before the multilabel intent head had softmax intents.
+        config = Config(**{"intent_head": "softmax", **run_config["config"]})
         return cls(config, vocab, keras.saving.load_model(folder / "model.keras"))
 
     # -- tensors -------------------------------------------------------------------------
@@ -103,7 +105,7 @@ class SlotFillingTask:
     def _encode(self, tokens, tags, intent):
         tokens = normalize_text(tokens, punctuation="keep", digit_token=self.digit_token)
         weights = tf.cast(tf.not_equal(tokens, PAD), tf.float32)
-        targets = {"slots": self.tags(tags), "intent": self.intents(intent)}
+        targets = {"slots": self.tags(tags), "intent": self.intents.targets(intent)}
         sample_weights = {"slots": weights, "intent": tf.ones_like(intent, tf.float32)}
         return self.features(tokens), targets, sample_weights
 
@@ -130,9 +132,9 @@ class SlotFillingTask:
             slot_loss = CRFLoss(self.model.get_layer("crf"))
         return {
             "optimizer": keras.optimizers.Adam(self.config.learning_rate, clipnorm=clipnorm),
-            "loss": {"slots": slot_loss, "intent": "sparse_categorical_crossentropy"},
+            "loss": {"slots": slot_loss, "intent": self.intents.loss()},
             "weighted_metrics": {"slots": ["sparse_categorical_accuracy"],
-                                 "intent": ["sparse_categorical_accuracy"]},
+                                 "intent": [self.intents.metric()]},
         }
 
     # -- results -------------------------------------------------------------------------
@@ -143,12 +145,12 @@ class SlotFillingTask:
             outputs = self.model(features, training=False)
             slot_ids = keras.ops.convert_to_numpy(
                 self.slot_ids(outputs["slots"], features["words"]))
-            intent_ids = np.argmax(keras.ops.convert_to_numpy(outputs["intent"]), axis=-1)
+            names, _ = self.intents.decode(outputs["intent"])
             tags.extend(slot_ids)
-            intents.extend(intent_ids)
+            intents.extend(name.decode() for name in names.numpy())
         predicted_tags = [[self.tag_names[max(i, 1)] for i in ids[: len(e.tokens)]]
                           for ids, e in zip(tags, examples)]
-        return examples, predicted_tags, [self.intent_names[i] for i in intents]
+        return examples, predicted_tags, intents
 
     def evaluate(self, split):
         from seqeval.metrics import f1_score, precision_score, recall_score
@@ -186,7 +188,6 @@ class SlotFillingTask:
     def serving_function(self):
         """A `tf.function` raw text `[batch]` -> tokens, tags, intent, intent_probability."""
         tag_names = tf.constant(self.tag_names)
-        intent_names = tf.constant(self.intent_names)
 
         @tf.function(input_signature=[tf.TensorSpec([None], tf.string, name="text")])
         def serve(text):
@@ -199,12 +200,12 @@ class SlotFillingTask:
             real = tf.not_equal(shown, PAD)
             slot_ids = tf.cast(self.slot_ids(outputs["slots"], features["words"]), tf.int32)
             slot_ids = tf.maximum(slot_ids, 1)
-            probabilities = tf.cast(outputs["intent"], tf.float32)
+            intent, probability = self.intents.decode(outputs["intent"])
             return {
                 "tokens": shown,
                 "tags": tf.where(real, tf.gather(tag_names, slot_ids), PAD),
-                "intent": tf.gather(intent_names, tf.argmax(probabilities, -1, tf.int32)),
-                "intent_probability": tf.reduce_max(probabilities, axis=-1),
+                "intent": intent,
+                "intent_probability": probability,
             }
 
         return serve
@@ -216,6 +217,8 @@ class SlotFillingTask:
         archive = keras.export.ExportArchive()
         archive.track(self.model)
         archive.track(self.words)  # its lookup table is a resource the function captures
+        for layer in self.intents.serving_layers():
+            archive.track(layer)
         if self.config.trigram_dim:
             archive.track(self.trigrams)
         archive.add_endpoint("serve", serve)

@@ -167,17 +167,21 @@ def test_training_resumes_after_sigkill(tmp_path):
     assert len(history) == 1 + 6  # the epochs of both processes
 
 
-def test_crf_slot_head_trains_and_serves(tmp_path):
+def test_crf_slot_head_and_multilabel_intents_train_and_serve(tmp_path):
     import tensorflow as tf
 
     data = write_slot_folder(tmp_path / "flights", sizes=(60, 10, 10))
     out = tmp_path / "crf"
     assert run(["train", "--data-dir", data, "--output-dir", out, "--epochs", "1",
-                *TINY, "--slot-head", "crf"]) == 0
+                *TINY, "--slot-head", "crf", "--intent-head", "multilabel"]) == 0
     serve = tf.saved_model.load(str(out / "saved_model")).signatures["serving_default"]
     result = serve(text=tf.constant(["leave boston tomorrow", ""]))
     tags = [t.decode() for t in result["tags"].numpy()[0]]
     assert len(tags) == 3 and all(tags) and not any(result["tags"].numpy()[1])
+    vocab = json.loads((out / "vocab.json").read_text())
+    atoms = result["intent"].numpy()[0].decode().split("#")
+    assert atoms[0] and set(atoms) <= set(vocab["intent_atoms"])
+    assert 0 < result["intent_probability"].numpy()[0] <= 1
 
 
 def test_saved_model_cli_lists_and_runs_the_signature(trained):

@@ -46,6 +46,7 @@ def build_joint_tagger(
     context_window=0,
     dropout=0.2,
     slot_head="softmax",
+    intent_head="softmax",
     name="joint_tagger",
 ):
     """Builds `{words, trigrams} → {slots: per-token tag probabilities, intent: probabilities}`.
@@ -57,9 +58,12 @@ def build_joint_tagger(
     `layers` recurrent layers of kind `cell` (see `kerasrnn.layers.recurrent`),
     a softmax per token (`slots`; for a one-way Jordan network its own fed-back
     output), or with `slot_head="crf"` the emission scores of a linear-chain `CRF`
-    layer named "crf", and, if `num_intents`, a softmax over the mean-and-max pooled word
-    vectors and recurrent outputs (`intent`). Outputs are float32 under mixed
-    precision.
+    layer named "crf", and, if `num_intents`, an intent output over the mean-and-max
+    pooled word vectors and recurrent outputs (`intent`): a softmax over whole intent
+    labels, or with `intent_head="multilabel"` one sigmoid per atomic intent, so that
+    an utterance can ask for several things at once ("flights and fares":
+    flight + airfare), combinations never seen in training included. Outputs are
+    float32 under mixed precision.
 
     Inputs: `words` int `(batch, time)`; `trigrams` int `(batch, time, max_trigrams)`
     when `trigram_dim > 0`.
@@ -97,6 +101,7 @@ def build_joint_tagger(
         # The sentence vector pools the word vectors too: a bag of words helps intents.
         both = keras.layers.Concatenate(name="words_and_states")([x, sequence])
         pooled = MaskedMeanMaxPooling(name="sentence")(both)
-        outputs["intent"] = keras.layers.Dense(num_intents, activation="softmax",
+        activation = {"softmax": "softmax", "multilabel": "sigmoid"}[intent_head]
+        outputs["intent"] = keras.layers.Dense(num_intents, activation=activation,
                                                dtype="float32", name="intent")(pooled)
     return keras.Model(inputs, outputs, name=name)
