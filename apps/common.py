@@ -43,6 +43,8 @@ class TrainConfig:
     clipnorm: float = flag(1.0, "clip each gradient to this norm (0 turns clipping off)")
     dropout: float = flag(0.2, "dropout on embeddings and recurrent inputs")
     patience: int = flag(5, "stop after this many epochs without validation gain (0: never)")
+    time_budget: float = flag(0, "seconds of training not to exceed: no epoch starts that "
+                              "would end past it (0: no limit)")
     seed: int = flag(0, "random seed (same seed, same metrics on CPU)")
     output_dir: str | None = flag(None, "where the run goes (default saved_models/<app>-<data>)")
     strategy: str = flag("default", "tf.distribute strategy",
@@ -64,8 +66,8 @@ def validate(config):
         problems.append(f"--dropout must be in [0, 1), got {config.dropout}")
     if config.learning_rate <= 0:
         problems.append(f"--learning-rate must be positive, got {config.learning_rate}")
-    if config.clipnorm < 0 or config.patience < 0:
-        problems.append("--clipnorm and --patience can't be negative")
+    if config.clipnorm < 0 or config.patience < 0 or config.time_budget < 0:
+        problems.append("--clipnorm, --patience and --time-budget can't be negative")
     if problems:
         raise UserInputError("; ".join(problems))
 
@@ -171,7 +173,8 @@ def train(app, config, quiet=False):
                                 task.dataset("valid"), config.epochs, run.resume,
                                 monitor=app.monitor, mode=app.monitor_mode,
                                 patience=config.patience or None, callbacks=[tensorboard],
-                                verbose=0 if quiet else None)
+                                verbose=0 if quiet else None,
+                                time_budget=config.time_budget or None)
     state = tracker.state
     seconds = state["train_seconds"]  # over every process of a resumed run
     metrics = task.evaluate("test")

@@ -56,6 +56,23 @@ def test_early_stopping_state_and_best_weights(tmp_path, rng):
     assert tracker.state["best_epoch"] == 1
 
 
+def test_time_budget_stops_before_an_epoch_that_would_overrun_it(tmp_path, rng, monkeypatch):
+    import importlib
+
+    module = importlib.import_module("kerasrnn.training.resumable_fit")
+    ticks = iter(range(0, 10_000, 10))  # every epoch takes exactly 10 "seconds"
+    monkeypatch.setattr(module.time, "perf_counter", lambda: next(ticks))
+    x, y = _data(rng)
+    batches = _batches(x, y)
+    tracker = resumable_fit(_model(), batches, batches, epochs=10, folder=tmp_path,
+                            time_budget=25, verbose=0)
+    # after 2 epochs (20 s) a third would end at 30 s > 25 s
+    assert tracker.state["epochs_done"] == 2 and tracker.state["out_of_time"]
+    again = resumable_fit(_model(), batches, batches, epochs=10, folder=tmp_path,
+                          time_budget=25, verbose=0)  # a rerun does not train further
+    assert again.state["epochs_done"] == 2
+
+
 def test_nan_loss_stops_with_a_clear_message_and_keeps_the_checkpoint(tmp_path, rng):
     x, y = _data(rng)
     model = _model()

@@ -45,15 +45,20 @@ class ResumableFit(keras.callbacks.Callback):
         monitor: the logged value that picks the best epoch, e.g. `"val_loss"`.
         mode: `"min"` or `"max"` for `monitor`.
         patience: stop after this many epochs without improvement (`None`: never).
+        time_budget: seconds of training (summed over resumed processes) not to
+            exceed: no epoch starts that would end past it at the last epoch's
+            pace; the first epoch always runs (`None`: no limit).
     """
 
-    def __init__(self, folder, monitor="val_loss", mode="min", patience=None):
+    def __init__(self, folder, monitor="val_loss", mode="min", patience=None,
+                 time_budget=None):
         super().__init__()
         if mode not in ("min", "max"):
             raise ValueError(f"mode must be 'min' or 'max', got {mode!r}")
         self.folder = pathlib.Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
         self.monitor, self.mode, self.patience = monitor, mode, patience
+        self.time_budget = time_budget
         self.state = {"epochs_done": 0, "best": None, "best_epoch": None, "wait": 0,
                       "history": {}, "stopped_early": False, "train_seconds": 0.0}
         self._epoch_started = None
@@ -103,8 +108,8 @@ class ResumableFit(keras.callbacks.Callback):
         if self.diverged:
             return  # keep the last good checkpoint untouched
         # Summed over every process of a resumed run, so throughput stays right.
-        self.state["train_seconds"] = self.state.get("train_seconds", 0.0) + (
-            time.perf_counter() - self._epoch_started)
+        epoch_seconds = time.perf_counter() - self._epoch_started
+        self.state["train_seconds"] = self.state.get("train_seconds", 0.0) + epoch_seconds
         logs = {k: float(v) for k, v in (logs or {}).items()}
         if not all(math.isfinite(v) for v in logs.values()):
             self.diverged = {"epoch": epoch + 1, "batch": None, "loss": logs.get("loss")}
@@ -128,6 +133,10 @@ class ResumableFit(keras.callbacks.Callback):
         if self.patience is not None and self.state["wait"] >= self.patience:
             self.state["stopped_early"] = True
             self.model.stop_training = True
+        if (self.time_budget is not None
+                and self.state["train_seconds"] + epoch_seconds > self.time_budget):
+            self.state["stopped_early"] = self.state["out_of_time"] = True
+            self.model.stop_training = True
         _atomic(self.state_path, lambda p: pathlib.Path(p).write_text(json.dumps(self.state)))
 
     def restore_best(self):
@@ -136,13 +145,14 @@ class ResumableFit(keras.callbacks.Callback):
 
 
 def resumable_fit(model, train, valid, epochs, folder, monitor="val_loss", mode="min",
-                  patience=None, callbacks=(), verbose=None):
+                  patience=None, callbacks=(), verbose=None, time_budget=None):
     """Fits `model` from where an earlier, interrupted run stopped; ends on the best epoch.
 
     `train` and `valid` are datasets that shuffle themselves (fit's `shuffle` is off).
 
-    Prints Keras' `Epoch N/M` lines with N counted over the whole run. Returns the
-    `ResumableFit` callback, whose `state` holds the history and best epoch.
+    `patience` and `time_budget` are as in `ResumableFit`. Prints Keras' `Epoch N/M`
+    lines with N counted over the whole run. Returns the `ResumableFit` callback,
+    whose `state` holds the history and best epoch.
 
     Raises:
         TrainingDivergedError: the loss became NaN/Inf; the folder keeps the last
@@ -150,7 +160,7 @@ def resumable_fit(model, train, valid, epochs, folder, monitor="val_loss", mode=
     """
     if verbose is None:  # a progress bar on a terminal, one line per epoch in logs
         verbose = 1 if sys.stdout.isatty() else 2
-    tracker = ResumableFit(folder, monitor, mode, patience)
+    tracker = ResumableFit(folder, monitor, mode, patience, time_budget)
     tracker.set_model(model)
     initial_epoch = tracker.restore(model)
     if initial_epoch:
