@@ -10,6 +10,7 @@ with one line on stderr and exit status 2 (`--debug` shows the traceback).
 import argparse
 import dataclasses
 import json
+import math
 import os
 import shutil
 import sys
@@ -40,6 +41,8 @@ class TrainConfig:
     epochs: int = flag(20, "maximum epochs")
     batch_size: int = flag(32, "examples per batch")
     learning_rate: float = flag(1e-3, "Adam learning rate")
+    lr_schedule: str = flag("constant", "learning rate: constant, or cosine decay to 0 over "
+                            "--epochs", choices=("constant", "cosine"))
     clipnorm: float = flag(1.0, "clip each gradient to this norm (0 turns clipping off)")
     dropout: float = flag(0.2, "dropout on embeddings and recurrent inputs")
     patience: int = flag(5, "stop after this many epochs without validation gain (0: never)")
@@ -109,8 +112,9 @@ class Application:
         raise NotImplementedError
 
     def build(self, config, data):
-        """Returns a task object with `model`, `compile_args()`, `dataset(split, training)`,
-        `evaluate(split)`, `save(folder)`, `export(path)`, `reports(split)`."""
+        """Returns a task object with `model`, `compile_args(learning_rate)` (a float or
+        a Keras schedule), `dataset(split, training)`, `evaluate(split)`, `save(folder)`,
+        `export(path)`, `reports(split)`."""
         raise NotImplementedError
 
     def load(self, model_dir, run_config):
@@ -144,6 +148,7 @@ def train(app, config, quiet=False):
         make_strategy,
         set_precision,
     )
+    from kerasrnn.training.schedules import learning_rate
 
     configure_threads(config.inter_op_threads, config.intra_op_threads)
     make_reproducible(config.seed)
@@ -164,7 +169,11 @@ def train(app, config, quiet=False):
     # optimizer state creates its variables, which must be distributed too.
     with strategy.scope():
         task = app.build(config, data)
-        task.model.compile(**task.compile_args(), jit_compile=config.jit_compile)
+        # --epochs × full batches: length bucketing adds a few partial batches an
+        # epoch, which finish the run at the schedule's end value.
+        steps = config.epochs * math.ceil(len(data.splits["train"]) / config.batch_size)
+        rate = learning_rate(config.learning_rate, config.lr_schedule, steps)
+        task.model.compile(**task.compile_args(rate), jit_compile=config.jit_compile)
         # Uneven last batches split unevenly across replicas, which tf.distribute's
         # gradient sum rejects; with several replicas, training drops them.
         several = strategy.num_replicas_in_sync > 1

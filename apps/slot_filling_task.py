@@ -125,13 +125,13 @@ class SlotFillingTask:
             return self.model.get_layer("crf").decode(slots, mask=words > 0)
         return keras.ops.argmax(slots, axis=-1)
 
-    def compile_args(self):
+    def compile_args(self, learning_rate):
         clipnorm = self.config.clipnorm or None
         slot_loss = "sparse_categorical_crossentropy"
         if self.config.slot_head == "crf":
             slot_loss = CRFLoss(self.model.get_layer("crf"))
         return {
-            "optimizer": keras.optimizers.Adam(self.config.learning_rate, clipnorm=clipnorm),
+            "optimizer": keras.optimizers.Adam(learning_rate, clipnorm=clipnorm),
             "loss": {"slots": slot_loss, "intent": self.intents.loss()},
             "weighted_metrics": {"slots": ["sparse_categorical_accuracy"],
                                  "intent": [self.intents.metric()]},

@@ -41,7 +41,8 @@ def trained(tmp_path_factory):
     base = tmp_path_factory.mktemp("slots")
     data = write_slot_folder(base / "flights")
     out = base / "run"
-    assert run(["train", "--data-dir", data, "--output-dir", out, "--epochs", "2", *TINY]) == 0
+    assert run(["train", "--data-dir", data, "--output-dir", out, "--epochs", "2", *TINY,
+                "--lr-schedule", "cosine"]) == 0  # model.keras keeps the schedule
     return data, out
 
 
@@ -102,7 +103,8 @@ def test_evaluate_and_export_work_from_the_directory_alone(trained, tmp_path, ca
 def test_same_seed_same_metrics(trained, tmp_path):
     data, out = trained
     again = tmp_path / "again"
-    assert run(["train", "--data-dir", data, "--output-dir", again, "--epochs", "2", *TINY]) == 0
+    assert run(["train", "--data-dir", data, "--output-dir", again, "--epochs", "2", *TINY,
+                "--lr-schedule", "cosine"]) == 0  # the fixture's command
     first, second = (json.loads((d / "metrics.json").read_text()) for d in (out, again))
     for key in ("slot_f1", "intent_accuracy", "sentence_accuracy"):
         assert first[key] == second[key]
@@ -143,7 +145,7 @@ def test_training_resumes_after_sigkill(tmp_path):
     data = write_slot_folder(tmp_path / "flights", sizes=(150, 20, 20))
     out = tmp_path / "run"
     command = [sys.executable, "-m", "apps.slot_filling", "train", "--data-dir", str(data),
-               "--output-dir", str(out), "--epochs", "6", *TINY]
+               "--output-dir", str(out), "--epochs", "6", *TINY, "--lr-schedule", "cosine"]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
