@@ -8,6 +8,12 @@ from kerasrnn.layers import CRF, ContextWindow, MaskedMeanMaxPooling, recurrent
 FEEDFORWARD = "feedforward"
 
 
+@keras.saving.register_keras_serializable(package="kerasrnn")
+def clipped_log(probabilities):
+    """log p, with p clipped to 1e-7 so that a zero probability stays finite."""
+    return keras.ops.log(keras.ops.maximum(keras.ops.cast(probabilities, "float32"), 1e-7))
+
+
 def _recurrent_stack(x, cell, units, layers, bidirectional, dropout, num_tags):
     """`layers` recurrent layers of one kind; Jordan kinds feed back a tag distribution.
 
@@ -51,18 +57,18 @@ def build_joint_tagger(
 ):
     """Builds `{words, trigrams} → {slots: per-token tag probabilities, intent: probabilities}`.
 
-    Words are embedded (id 0 is padding and masked, id 1 the out-of-vocabulary
-    bucket); with `trigram_dim > 0` each word also gets the mean embedding of its
-    hashed letter trigrams, so unseen words still have a meaningful vector; with
-    `context_window = d > 0` every step sees its d neighbours on either side. Then
-    `layers` recurrent layers of kind `cell` (see `kerasrnn.layers.recurrent`),
-    a softmax per token (`slots`; for a one-way Jordan network its own fed-back
-    output), or with `slot_head="crf"` the emission scores of a linear-chain `CRF`
-    layer named "crf", and, if `num_intents`, an intent output over the mean-and-max
-    pooled word vectors and recurrent outputs (`intent`): a softmax over whole intent
-    labels, or with `intent_head="multilabel"` one sigmoid per atomic intent, so that
-    an utterance can ask for several things at once ("flights and fares":
-    flight + airfare), combinations never seen in training included. Outputs are
+    Words are embedded (id 0 is padding and masked, id 1 the out-of-vocabulary bucket);
+    with `trigram_dim > 0` each word also gets the mean embedding of its hashed letter
+    trigrams, so unseen words still have a meaningful vector; with `context_window=d`
+    every step sees its d neighbours on either side. Then `layers` recurrent layers of
+    kind `cell` (see `kerasrnn.layers.recurrent`), a softmax per token (`slots`; for a
+    one-way Jordan network its own fed-back output), or with `slot_head="crf"` the
+    emission scores of a linear-chain `CRF` layer named "crf" (for Jordan kinds, the log
+    of their tag distributions), and, if `num_intents`, an intent output over the
+    mean-and-max pooled word vectors and recurrent outputs (`intent`): a softmax over
+    whole intent labels, or with `intent_head="multilabel"` one sigmoid per atomic
+    intent, so that an utterance can ask for several things at once ("flights and
+    fares": flight + airfare), combinations never seen in training included. Outputs are
     float32 under mixed precision.
 
     Inputs: `words` int `(batch, time)`; `trigrams` int `(batch, time, max_trigrams)`
@@ -83,15 +89,27 @@ def build_joint_tagger(
         x = ContextWindow(context_window, name="context_window")(x)
     x = keras.layers.Dropout(dropout, name="input_dropout")(x)
     sequence = _recurrent_stack(x, cell, units, layers, bidirectional, dropout, num_tags)
-    if slot_head == "crf":
+    if cell in ("jordan", "hybrid"):
+        # Mesnil's Jordan tagger: the fed-back distribution *is* the slot prediction.
+        # As scores (CRF emissions, or logits combining two directions) it enters as
+        # log-probabilities: a Dense layer over probabilities in [0, 1] learns slowly
+        # (measured on ATIS: slot F1 0.48-0.76 after 2 minutes, Elman 0.93).
+        scores = keras.layers.Activation(clipped_log, dtype="float32",
+                                         name="log_tag_probabilities")(sequence)
+        if bidirectional:  # a product of the two directions' experts
+            scores = keras.layers.Dense(num_tags, dtype="float32", name="emissions")(scores)
+        if slot_head == "crf":
+            slots = CRF(num_tags, name="crf")(scores)
+        elif bidirectional:
+            slots = keras.layers.Activation("softmax", dtype="float32", name="slots")(scores)
+        else:
+            slots = keras.layers.Activation("linear", dtype="float32", name="slots")(sequence)
+    elif slot_head == "crf":
         sequence = keras.layers.Dropout(dropout, name="output_dropout")(sequence)
         emissions = keras.layers.Dense(num_tags, dtype="float32", name="emissions")(sequence)
         # The CRF passes its emission scores through; CRFLoss(model.get_layer("crf"))
         # trains it and crf.decode() gives the best tag path.
         slots = CRF(num_tags, name="crf")(emissions)
-    elif cell in ("jordan", "hybrid") and not bidirectional:
-        # Mesnil's Jordan tagger: the fed-back distribution *is* the slot prediction.
-        slots = keras.layers.Activation("linear", dtype="float32", name="slots")(sequence)
     else:
         sequence = keras.layers.Dropout(dropout, name="output_dropout")(sequence)
         slots = keras.layers.Dense(num_tags, activation="softmax", dtype="float32",

@@ -1,0 +1,45 @@
+"""build_joint_tagger: how Jordan taggers' tag distributions become slot scores."""
+
+import keras
+import numpy as np
+import pytest
+
+from kerasrnn.models.joint_tagger import build_joint_tagger
+
+TAGS = 7
+
+
+def _words(rng):
+    words = rng.integers(1, 30, size=(4, 6)).astype("int32")
+    words[1, 4:] = 0  # padding
+    return words
+
+
+@pytest.mark.parametrize("cell", ["jordan", "hybrid"])
+def test_one_way_jordan_crf_scores_are_the_log_of_its_fed_back_distribution(cell, rng,
+                                                                            tmp_path):
+    model = build_joint_tagger(30, TAGS, 3, cell=cell, units=8, bidirectional=False,
+                               embedding_dim=8, slot_head="crf")
+    names = [layer.name for layer in model.layers]
+    assert "emissions" not in names and "output_dropout" not in names
+    probe = keras.Model(model.inputs, [model.get_layer(f"{cell}_1").output,
+                                       model.get_layer("crf").output])
+    distribution, scores = (keras.ops.convert_to_numpy(t) for t in probe(_words(rng)))
+    np.testing.assert_allclose(distribution.sum(-1), 1.0, rtol=1e-5)
+    np.testing.assert_allclose(scores, np.log(np.maximum(distribution, 1e-7)), rtol=1e-5,
+                               atol=1e-6)
+    model.save(tmp_path / "m.keras")  # the log activation is serializable
+    again = keras.saving.load_model(tmp_path / "m.keras", compile=False)
+    words = _words(rng)
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(again(words)["slots"]),
+                               keras.ops.convert_to_numpy(model(words)["slots"]), rtol=1e-6)
+
+
+def test_two_way_jordan_combines_the_directions_log_probabilities(rng):
+    model = build_joint_tagger(30, TAGS, 3, cell="jordan", units=8, bidirectional=True,
+                               embedding_dim=8, slot_head="softmax")
+    emissions = model.get_layer("emissions")
+    assert emissions.kernel.shape == (2 * TAGS, TAGS)  # forward + backward distributions
+    slots = keras.ops.convert_to_numpy(model(_words(rng))["slots"])
+    assert slots.shape == (4, 6, TAGS)
+    np.testing.assert_allclose(slots.sum(-1), 1.0, rtol=1e-5)
