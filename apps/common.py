@@ -140,6 +140,7 @@ def train(app, config, quiet=False):
     import keras
 
     from kerasrnn.training import RunDirectory, resumable_fit
+    from kerasrnn.training.distributed_fit import distributed_training
     from kerasrnn.training.history_files import plot_history, write_history_csv
     from kerasrnn.training.run_directory import FORMAT_VERSION, write_json
     from kerasrnn.training.runtime import (
@@ -178,12 +179,13 @@ def train(app, config, quiet=False):
         # gradient sum rejects; with several replicas, training drops them.
         several = strategy.num_replicas_in_sync > 1
         train_batches = task.dataset("train", training=True, drop_remainder=several)
-        tracker = resumable_fit(task.model, train_batches,
-                                task.dataset("valid"), config.epochs, run.resume,
-                                monitor=app.monitor, mode=app.monitor_mode,
-                                patience=config.patience or None, callbacks=[tensorboard],
-                                verbose=0 if quiet else None,
-                                time_budget=config.time_budget or None)
+        with distributed_training(task.model, strategy):
+            tracker = resumable_fit(task.model, train_batches,
+                                    task.dataset("valid"), config.epochs, run.resume,
+                                    monitor=app.monitor, mode=app.monitor_mode,
+                                    patience=config.patience or None, callbacks=[tensorboard],
+                                    verbose=0 if quiet else None,
+                                    time_budget=config.time_budget or None)
     state = tracker.state
     seconds = state["train_seconds"]  # over every process of a resumed run
     metrics = task.evaluate("test")

@@ -58,15 +58,5 @@ def make_strategy(name):
     if name == "multi_worker":
         if "TF_CONFIG" not in os.environ:
             raise UserInputError("--strategy multi_worker needs the cluster in TF_CONFIG")
-        if not os.environ.get("KERASRNN_TRY_MULTI_WORKER"):
-            # Checked with Keras 3.15 / TF 2.21: fit() on a MultiWorkerMirroredStrategy
-            # fails inside Keras with "Attempt to convert a value (PerReplica ...)"
-            # (keras-team/keras#20585). Fail clearly up front instead of mid-fit.
-            raise UserInputError(
-                "--strategy multi_worker: Keras 3's model.fit does not yet run under "
-                "tf.distribute.MultiWorkerMirroredStrategy (keras-team/keras#20585); "
-                "use --strategy mirrored on one machine (set KERASRNN_TRY_MULTI_WORKER=1 "
-                "to try anyway)"
-            )
         return tf.distribute.MultiWorkerMirroredStrategy()
     raise UserInputError(f"--strategy must be one of {', '.join(STRATEGIES)}, got {name!r}")
