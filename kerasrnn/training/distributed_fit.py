@@ -27,8 +27,9 @@ objects a subclass with the fixes (the classes are swapped back afterwards):
 - the optimizer sums the gradients over the replicas first, then clips, then
   updates: `g = clip(Σ_r g_r)` instead of `Σ_r clip(g_r)`.
 
-These overrides use private Keras methods; `tests/test_distributed.py` checks
-them against single-device training, so a Keras upgrade that changes them fails
+These overrides use private Keras methods. `tests/test_distributed_fit.py` checks
+the clipping against one device, `tests/test_distributed.py` two worker processes
+against one process with two replicas, so a Keras upgrade that changes them fails
 there.
 """
 
@@ -121,12 +122,13 @@ def _multi_worker(strategy):
 @contextlib.contextmanager
 def distributed_training(model, strategy):
     """Within the block, `model.fit`/`evaluate` (compiled) are correct under `strategy`."""
-    if strategy.num_replicas_in_sync == 1 and not _multi_worker(strategy):
+    multi_worker = _multi_worker(strategy)
+    if strategy.num_replicas_in_sync == 1 and not multi_worker:
         yield model
         return
     # object.__setattr__: Keras' own __setattr__ would try to track a class.
     model_class, optimizer_class = type(model), type(model.optimizer)
-    if _multi_worker(strategy):
+    if multi_worker:
         object.__setattr__(model, "__class__", _with_mixin(MultiWorkerModelFixes, model_class))
     object.__setattr__(model.optimizer, "__class__",
                        _with_mixin(ClipAfterSumming, optimizer_class))
