@@ -1,4 +1,4 @@
-"""build_joint_tagger: how Jordan taggers' tag distributions become slot scores."""
+"""build_joint_tagger: how Jordan taggers' tag distributions become slot scores; padding."""
 
 import keras
 import numpy as np
@@ -43,3 +43,22 @@ def test_two_way_jordan_combines_the_directions_log_probabilities(rng):
     slots = keras.ops.convert_to_numpy(model(_words(rng))["slots"])
     assert slots.shape == (4, 6, TAGS)
     np.testing.assert_allclose(slots.sum(-1), 1.0, rtol=1e-5)
+
+
+@pytest.mark.parametrize("cell, slot_head", [("gru", "crf"), ("lstm", "softmax"),
+                                             ("hybrid", "crf"), ("feedforward", "softmax")])
+def test_a_sentence_gets_the_same_outputs_alone_and_padded_in_a_batch(cell, slot_head, rng):
+    """Padding is masked all the way: context window, recurrence, pooling, CRF."""
+    model = build_joint_tagger(30, TAGS, 3, cell=cell, units=8, embedding_dim=8,
+                               trigram_bins=50, trigram_dim=4, max_trigrams=3,
+                               context_window=1, slot_head=slot_head)
+    words = rng.integers(1, 30, size=(1, 5)).astype("int32")
+    trigrams = rng.integers(1, 50, size=(1, 5, 3)).astype("int32")
+    alone = model({"words": words, "trigrams": trigrams})
+    for pad in (1, 9):
+        padded = model({"words": np.pad(words, [(0, 0), (0, pad)]),
+                        "trigrams": np.pad(trigrams, [(0, 0), (0, pad), (0, 0)])})
+        np.testing.assert_allclose(keras.ops.convert_to_numpy(padded["slots"])[:, :5],
+                                   keras.ops.convert_to_numpy(alone["slots"]), atol=1e-5)
+        np.testing.assert_allclose(keras.ops.convert_to_numpy(padded["intent"]),
+                                   keras.ops.convert_to_numpy(alone["intent"]), atol=1e-5)

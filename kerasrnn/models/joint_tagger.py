@@ -82,8 +82,10 @@ def build_joint_tagger(
         trigrams = keras.Input((None, max_trigrams), dtype="int32", name="trigrams")
         inputs["trigrams"] = trigrams
         hashed = LetterTrigramEmbedding(num_bins=trigram_bins, output_dim=trigram_dim,
-                                        max_trigrams=max_trigrams, mask_zero=False,
+                                        max_trigrams=max_trigrams, mask_zero=True,
                                         name="trigram_embedding")(trigrams)
+        # Both halves must carry the word mask: Keras 3's Concatenate ORs its inputs'
+        # masks, and an input without one counts as all real, padding included.
         x = keras.layers.Concatenate(name="word_vectors")([x, hashed])
     if context_window:
         x = ContextWindow(context_window, name="context_window")(x)
