@@ -83,3 +83,50 @@ def test_nan_loss_stops_with_a_clear_message_and_keeps_the_checkpoint(tmp_path, 
         resumable_fit(model, _batches(x, bad_y), _batches(x, y), epochs=4, folder=tmp_path,
                       verbose=0)
     assert json.loads((tmp_path / "state.json").read_text())["epochs_done"] == 2
+
+
+def _ema_model(momentum=0.9):
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    model.compile(optimizer=keras.optimizers.Adam(0.05, use_ema=True, ema_momentum=momentum),
+                  loss="mse")
+    return model
+
+
+def _weights(model):
+    return [keras.ops.convert_to_numpy(w) for w in model.trainable_weights]
+
+
+def test_with_an_ema_optimizer_validation_and_best_weights_are_the_averages(tmp_path, rng):
+    x, y = _data(rng)
+    batches = _batches(x, y)
+    keras.utils.set_random_seed(1)
+    model = _ema_model()
+    tracker = resumable_fit(model, batches, batches, epochs=3, folder=tmp_path, verbose=0)
+    averages = [keras.ops.convert_to_numpy(a)
+                for a in model.optimizer._model_variables_moving_average]
+    assert tracker.state["best_epoch"] == 3  # still improving: the best is the last epoch
+    for kept, average in zip(_weights(model), averages):
+        np.testing.assert_array_equal(kept, average)
+    # The logged validation loss is the averaged weights' loss ...
+    assert model.evaluate(batches, verbose=0) == pytest.approx(
+        tracker.state["history"]["val_loss"][-1], rel=1e-6)
+    # ... while training goes on from the raw weights, which are not the averages.
+    raw = _ema_model()
+    raw.load_weights(tmp_path / "last.weights.h5")
+    assert not np.allclose(_weights(raw)[0], averages[0])
+
+
+def test_an_ema_run_resumed_midway_ends_exactly_like_an_uninterrupted_one(tmp_path, rng):
+    x, y = _data(rng)
+    batches = _batches(x, y)
+    runs = {}
+    for name, stops in (("whole", [4]), ("resumed", [2, 4])):
+        keras.utils.set_random_seed(1)
+        for epochs in stops:  # a new process (fresh model) for each part of the run
+            model = _ema_model()
+            tracker = resumable_fit(model, batches, batches, epochs=epochs,
+                                    folder=tmp_path / name, verbose=0)
+        runs[name] = (_weights(model), tracker.state["history"]["val_loss"])
+    np.testing.assert_allclose(runs["resumed"][1], runs["whole"][1], rtol=1e-6)
+    for resumed, whole in zip(runs["resumed"][0], runs["whole"][0]):
+        np.testing.assert_allclose(resumed, whole, rtol=1e-6)

@@ -9,6 +9,11 @@ best-epoch and early-stopping state; this callback keeps all of it in one folder
     last.optimizer.npz   the optimizer's variables (Adam moments, iteration count)
     best.weights.h5      weights of the best epoch by the monitored metric
 
+With an optimizer that keeps an exponential moving average of the weights
+(`use_ema=True`, Polyak averaging), validation and `best.weights.h5` use the
+averaged weights, while training goes on from the raw ones (`last.weights.h5`; the
+averages are optimizer variables, so a resumed run continues them exactly).
+
 Every file is written to a temporary name and renamed, so a SIGKILL at any moment
 leaves either the previous epoch's state or the new one.
 """
@@ -88,6 +93,37 @@ class ResumableFit(keras.callbacks.Callback):
             variable.assign(value)
         return self.state["epochs_done"]
 
+    def _averages(self):
+        """(model variable, its moving average) pairs when the optimizer keeps an EMA."""
+        optimizer = self.model.optimizer
+        if not getattr(optimizer, "use_ema", False):
+            return []
+        averages = getattr(optimizer, "_model_variables_moving_average", None) or []
+        return [(v, a) for v, a in zip(optimizer._trainable_variables, averages)
+                if a is not None]
+
+    def _use_averages(self):
+        """Puts the moving averages into the model; returns the raw values to put back."""
+        raw = []
+        for variable, average in self._averages():
+            raw.append((variable, keras.ops.convert_to_numpy(variable)))
+            variable.assign(average)
+        return raw
+
+    def on_test_begin(self, logs=None):
+        self._raw = self._use_averages()
+
+    def on_test_end(self, logs=None):
+        for variable, value in getattr(self, "_raw", []):
+            variable.assign(value)
+        self._raw = []
+
+    def _save_best(self):
+        raw = self._use_averages()
+        _atomic(self.folder / "best.weights.h5", self.model.save_weights)
+        for variable, value in raw:
+            variable.assign(value)
+
     def _improved(self, value):
         best = self.state["best"]
         if best is None:
@@ -122,7 +158,7 @@ class ResumableFit(keras.callbacks.Callback):
             raise KeyError(f"monitored value {self.monitor!r} not in logs {sorted(logs)}")
         if self._improved(value):
             self.state.update(best=value, best_epoch=epoch + 1, wait=0)
-            _atomic(self.folder / "best.weights.h5", self.model.save_weights)
+            self._save_best()
         else:
             self.state["wait"] += 1
         _atomic(self.folder / "last.weights.h5", self.model.save_weights)
