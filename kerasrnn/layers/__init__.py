@@ -1,5 +1,6 @@
 """Recurrent layers Keras lacks, usable next to `SimpleRNN`, `LSTM`, `GRU` and `Bidirectional`."""
 
+from kerasrnn.layers.append_to_steps import AppendToSteps
 from kerasrnn.layers.context_window import ContextWindow
 from kerasrnn.layers.crf import CRF
 from kerasrnn.layers.crf_loss import CRFLoss
@@ -7,8 +8,10 @@ from kerasrnn.layers.jordan_rnn import JordanRNN, JordanRNNCell
 from kerasrnn.layers.masked_pooling import MaskedMeanMaxPooling
 from kerasrnn.layers.peephole_lstm import PeepholeLSTM, PeepholeLSTMCell
 from kerasrnn.layers.recurrent import RECURRENT_KINDS, recurrent
+from kerasrnn.layers.word_dropout import WordDropout
 
 __all__ = [
+    "AppendToSteps",
     "CRF",
     "CRFLoss",
     "ContextWindow",
@@ -18,5 +21,6 @@ __all__ = [
     "PeepholeLSTM",
     "PeepholeLSTMCell",
     "RECURRENT_KINDS",
+    "WordDropout",
     "recurrent",
 ]
