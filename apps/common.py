@@ -44,6 +44,8 @@ class TrainConfig:
     lr_schedule: str = flag("constant", "learning rate: constant, or cosine decay to 0 over "
                             "--epochs", choices=("constant", "cosine"))
     clipnorm: float = flag(1.0, "clip each gradient to this norm (0 turns clipping off)")
+    ema: float = flag(0.0, "validate and keep an exponential moving average of the weights "
+                      "with this momentum per step, e.g. 0.999 (0: the raw weights)")
     dropout: float = flag(0.2, "dropout on embeddings and recurrent inputs")
     patience: int = flag(5, "stop after this many epochs without validation gain (0: never)")
     time_budget: float = flag(0, "seconds of training not to exceed: no epoch starts that "
@@ -65,10 +67,14 @@ def validate(config):
     positive = ("layers", "units", "epochs", "batch_size")
     problems = [f"--{n.replace('_', '-')} must be at least 1, got {getattr(config, n)}"
                 for n in positive if getattr(config, n) < 1]
-    if not 0 <= config.dropout < 1:
-        problems.append(f"--dropout must be in [0, 1), got {config.dropout}")
+    for name in ("dropout", "word_dropout"):  # word_dropout: apps that embed words
+        value = getattr(config, name, 0)
+        if not 0 <= value < 1:
+            problems.append(f"--{name.replace('_', '-')} must be in [0, 1), got {value}")
     if config.learning_rate <= 0:
         problems.append(f"--learning-rate must be positive, got {config.learning_rate}")
+    if not 0 <= config.ema < 1:
+        problems.append(f"--ema must be in [0, 1), got {config.ema}")
     if config.clipnorm < 0 or config.patience < 0 or config.time_budget < 0:
         problems.append("--clipnorm, --patience and --time-budget can't be negative")
     if problems:

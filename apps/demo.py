@@ -31,7 +31,7 @@ def demo_config(cell):
     # from the city is to remember it.
     return Config(data="flights", cell=cell, bidirectional=False, units=64, embedding_dim=64,
                   trigram_dim=0, context_window=0, epochs=8, patience=0, dropout=0.1,
-                  learning_rate=0.005, slot_head="softmax",
+                  learning_rate=0.005, slot_head="softmax", ema=0.0,
                   output_dir=os.path.join("saved_models", "demo", cell))
 
 

@@ -30,6 +30,10 @@ class Config(TrainConfig):
     units: int = flag(128, "units per recurrent layer (per direction)")
     epochs: int = flag(40, "maximum epochs")
     dropout: float = flag(0.4, "dropout on embeddings and recurrent inputs")
+    ema: float = flag(0.999, "validate and keep an exponential moving average of the "
+                      "weights with this momentum per step (0: the raw weights)")
+    word_dropout: float = flag(0.0, "while training, each word becomes [UNK] with this "
+                               "probability, so unseen words are met in training")
     patience: int = flag(10, "stop after this many epochs without validation gain (0: never)")
     embedding_dim: int = flag(128, "word embedding size")
     trigram_dim: int = flag(64, "letter-trigram embedding size (0: no trigram features)")
@@ -43,6 +47,11 @@ class Config(TrainConfig):
                             "atomic intent so 'flight#airfare' combines two (measured "
                             "worse on ATIS, see benchmarks/README.md)",
                             choices=("softmax", "multilabel"))
+    intent_encoder: str = flag("shared", "the intent pools the slot tagger's recurrent "
+                               "states, or its own recurrent layers",
+                               choices=("shared", "separate"))
+    intent_to_slots: bool = flag(False, "each token's slot scores also read the predicted "
+                                 "intent distribution")
 
 
 class SlotFilling(Application):

@@ -56,8 +56,10 @@ class SlotFillingTask:
             bidirectional=config.bidirectional, embedding_dim=config.embedding_dim,
             trigram_bins=config.trigram_bins, trigram_dim=config.trigram_dim,
             max_trigrams=MAX_TRIGRAMS, context_window=config.context_window,
-            dropout=config.dropout, slot_head=config.slot_head,
-            intent_head=config.intent_head, name="slot_filling")
+            dropout=config.dropout, word_dropout=config.word_dropout,
+            slot_head=config.slot_head,
+            intent_head=config.intent_head, intent_encoder=config.intent_encoder,
+            intent_to_slots=config.intent_to_slots, name="slot_filling")
         return cls(config, vocab, model, data)
 
     @classmethod
@@ -131,7 +133,9 @@ class SlotFillingTask:
         if self.config.slot_head == "crf":
             slot_loss = CRFLoss(self.model.get_layer("crf"))
         return {
-            "optimizer": keras.optimizers.Adam(learning_rate, clipnorm=clipnorm),
+            "optimizer": keras.optimizers.Adam(learning_rate, clipnorm=clipnorm,
+                                               use_ema=bool(self.config.ema),
+                                               ema_momentum=self.config.ema or 0.99),
             "loss": {"slots": slot_loss, "intent": self.intents.loss()},
             "weighted_metrics": {"slots": ["sparse_categorical_accuracy"],
                                  "intent": [self.intents.metric()]},

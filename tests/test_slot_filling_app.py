@@ -116,6 +116,8 @@ def test_user_errors_end_with_one_line_and_status_2(trained, tmp_path, capsys):
     assert run(["train", "--data-dir", data, "--units", "-3", "--dropout", "1.5"]) == 2
     assert "--units must be at least 1, got -3; --dropout must be in [0, 1)" in (
         capsys.readouterr().err)
+    assert run(["train", "--data-dir", data, "--ema", "1"]) == 2
+    assert "--ema must be in [0, 1), got 1.0" in capsys.readouterr().err
     broken = write_slot_folder(tmp_path / "broken", sizes=(20, 5, 5))
     lines = (broken / "train" / "seq.out").read_text().splitlines()
     lines[3] = lines[3] + " O"
@@ -145,7 +147,8 @@ def test_training_resumes_after_sigkill(tmp_path):
     data = write_slot_folder(tmp_path / "flights", sizes=(150, 20, 20))
     out = tmp_path / "run"
     command = [sys.executable, "-m", "apps.slot_filling", "train", "--data-dir", str(data),
-               "--output-dir", str(out), "--epochs", "6", *TINY, "--lr-schedule", "cosine"]
+               "--output-dir", str(out), "--epochs", "6", *TINY, "--lr-schedule", "cosine",
+               "--ema", "0.9"]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
@@ -169,13 +172,18 @@ def test_training_resumes_after_sigkill(tmp_path):
     assert len(history) == 1 + 6  # the epochs of both processes
 
 
-def test_crf_slot_head_and_multilabel_intents_train_and_serve(tmp_path):
+def test_crf_slot_head_and_multilabel_intents_on_their_own_encoder_train_and_serve(tmp_path):
     import tensorflow as tf
 
     data = write_slot_folder(tmp_path / "flights", sizes=(60, 10, 10))
     out = tmp_path / "crf"
     assert run(["train", "--data-dir", data, "--output-dir", out, "--epochs", "1",
-                *TINY, "--slot-head", "crf", "--intent-head", "multilabel"]) == 0
+                *TINY, "--slot-head", "crf", "--intent-head", "multilabel",
+                "--intent-encoder", "separate"]) == 0
+    import keras
+
+    model = keras.saving.load_model(out / "model.keras", compile=False)
+    assert "intent_bi_lstm_1" in [layer.name for layer in model.layers]
     serve = tf.saved_model.load(str(out / "saved_model")).signatures["serving_default"]
     result = serve(text=tf.constant(["leave boston tomorrow", ""]))
     tags = [t.decode() for t in result["tags"].numpy()[0]]

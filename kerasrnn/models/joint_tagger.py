@@ -3,7 +3,14 @@
 import keras
 
 from kerasrnn.data import LetterTrigramEmbedding
-from kerasrnn.layers import CRF, ContextWindow, MaskedMeanMaxPooling, recurrent
+from kerasrnn.layers import (
+    CRF,
+    AppendToSteps,
+    ContextWindow,
+    MaskedMeanMaxPooling,
+    WordDropout,
+    recurrent,
+)
 
 FEEDFORWARD = "feedforward"
 
@@ -14,7 +21,7 @@ def clipped_log(probabilities):
     return keras.ops.log(keras.ops.maximum(keras.ops.cast(probabilities, "float32"), 1e-7))
 
 
-def _recurrent_stack(x, cell, units, layers, bidirectional, dropout, num_tags):
+def _recurrent_stack(x, cell, units, layers, bidirectional, dropout, num_tags, prefix=""):
     """`layers` recurrent layers of one kind; Jordan kinds feed back a tag distribution.
 
     `cell="feedforward"` is the memoryless baseline: a tanh layer applied to each
@@ -22,16 +29,18 @@ def _recurrent_stack(x, cell, units, layers, bidirectional, dropout, num_tags):
     """
     if cell == FEEDFORWARD:
         for index in range(layers):
-            x = keras.layers.Dense(units, activation="tanh", name=f"feedforward_{index + 1}")(x)
+            x = keras.layers.Dense(units, activation="tanh",
+                                   name=f"{prefix}feedforward_{index + 1}")(x)
         return x
     for index in range(layers):
-        options = {"return_sequences": True, "dropout": dropout, "name": f"{cell}_{index + 1}"}
+        options = {"return_sequences": True, "dropout": dropout,
+                   "name": f"{prefix}{cell}_{index + 1}"}
         if cell in ("jordan", "hybrid"):
             # Mesnil's Jordan taggers feed back the previous step's label distribution.
             options["output_units"] = num_tags
         layer = recurrent(cell, units, **options)
         if bidirectional:
-            layer = keras.layers.Bidirectional(layer, name=f"bi_{cell}_{index + 1}")
+            layer = keras.layers.Bidirectional(layer, name=f"{prefix}bi_{cell}_{index + 1}")
         x = layer(x)
     return x
 
@@ -51,13 +60,17 @@ def build_joint_tagger(
     max_trigrams=16,
     context_window=0,
     dropout=0.2,
+    word_dropout=0.0,
     slot_head="softmax",
     intent_head="softmax",
+    intent_encoder="shared",
+    intent_to_slots=False,
     name="joint_tagger",
 ):
     """Builds `{words, trigrams} → {slots: per-token tag probabilities, intent: probabilities}`.
 
-    Words are embedded (id 0 is padding and masked, id 1 the out-of-vocabulary bucket);
+    Words are embedded (id 0 is padding and masked, id 1 the out-of-vocabulary bucket,
+    which training practises on with `word_dropout`, see `WordDropout`);
     with `trigram_dim > 0` each word also gets the mean embedding of its hashed letter
     trigrams, so unseen words still have a meaningful vector; with `context_window=d`
     every step sees its d neighbours on either side. Then `layers` recurrent layers of
@@ -68,16 +81,21 @@ def build_joint_tagger(
     mean-and-max pooled word vectors and recurrent outputs (`intent`): a softmax over
     whole intent labels, or with `intent_head="multilabel"` one sigmoid per atomic
     intent, so that an utterance can ask for several things at once ("flights and
-    fares": flight + airfare), combinations never seen in training included. Outputs are
-    float32 under mixed precision.
+    fares": flight + airfare), combinations never seen in training included. With
+    `intent_encoder="separate"` the intent reads its own recurrent layers (same kind and
+    size; Elman for the Jordan kinds, whose recurrence runs over slot tags) instead of
+    sharing the slot tagger's. With `intent_to_slots` each token's slot scores also read
+    the predicted intent (`AppendToSteps`; not for the Jordan kinds, whose slot output
+    is their fed-back distribution). Outputs are float32 under mixed precision.
 
     Inputs: `words` int `(batch, time)`; `trigrams` int `(batch, time, max_trigrams)`
     when `trigram_dim > 0`.
     """
     words = keras.Input((None,), dtype="int32", name="words")
     inputs = {"words": words}
+    ids = WordDropout(word_dropout, name="word_dropout")(words) if word_dropout else words
     x = keras.layers.Embedding(vocabulary_size, embedding_dim, mask_zero=True,
-                               name="word_embedding")(words)
+                               name="word_embedding")(ids)
     if trigram_dim:
         trigrams = keras.Input((None, max_trigrams), dtype="int32", name="trigrams")
         inputs["trigrams"] = trigrams
@@ -106,22 +124,35 @@ def build_joint_tagger(
             slots = keras.layers.Activation("softmax", dtype="float32", name="slots")(scores)
         else:
             slots = keras.layers.Activation("linear", dtype="float32", name="slots")(sequence)
-    elif slot_head == "crf":
-        sequence = keras.layers.Dropout(dropout, name="output_dropout")(sequence)
-        emissions = keras.layers.Dense(num_tags, dtype="float32", name="emissions")(sequence)
-        # The CRF passes its emission scores through; CRFLoss(model.get_layer("crf"))
-        # trains it and crf.decode() gives the best tag path.
-        slots = CRF(num_tags, name="crf")(emissions)
     else:
         sequence = keras.layers.Dropout(dropout, name="output_dropout")(sequence)
-        slots = keras.layers.Dense(num_tags, activation="softmax", dtype="float32",
-                                   name="slots")(sequence)
-    outputs = {"slots": slots}
+    outputs = {}
     if num_intents:
         # The sentence vector pools the word vectors too: a bag of words helps intents.
-        both = keras.layers.Concatenate(name="words_and_states")([x, sequence])
+        states = sequence
+        if intent_encoder == "separate":
+            kind = "elman" if cell in ("jordan", "hybrid") else cell
+            states = _recurrent_stack(x, kind, units, layers, bidirectional, dropout, 0,
+                                      prefix="intent_")
+            states = keras.layers.Dropout(dropout, name="intent_dropout")(states)
+        elif intent_encoder != "shared":
+            raise ValueError(f"intent_encoder must be 'shared' or 'separate', "
+                             f"got {intent_encoder!r}")
+        both = keras.layers.Concatenate(name="words_and_states")([x, states])
         pooled = MaskedMeanMaxPooling(name="sentence")(both)
         activation = {"softmax": "softmax", "multilabel": "sigmoid"}[intent_head]
         outputs["intent"] = keras.layers.Dense(num_intents, activation=activation,
                                                dtype="float32", name="intent")(pooled)
+    if cell not in ("jordan", "hybrid"):
+        if intent_to_slots and num_intents:
+            sequence = AppendToSteps(name="states_and_intent")([sequence, outputs["intent"]])
+        if slot_head == "crf":
+            emissions = keras.layers.Dense(num_tags, dtype="float32", name="emissions")(sequence)
+            # The CRF passes its emission scores through; CRFLoss(model.get_layer("crf"))
+            # trains it and crf.decode() gives the best tag path.
+            slots = CRF(num_tags, name="crf")(emissions)
+        else:
+            slots = keras.layers.Dense(num_tags, activation="softmax", dtype="float32",
+                                       name="slots")(sequence)
+    outputs = {"slots": slots, **outputs}
     return keras.Model(inputs, outputs, name=name)
