@@ -85,10 +85,12 @@ def test_nan_loss_stops_with_a_clear_message_and_keeps_the_checkpoint(tmp_path, 
     assert json.loads((tmp_path / "state.json").read_text())["epochs_done"] == 2
 
 
-def _ema_model(momentum=0.9):
+def _ema_model(momentum=0.9, loss_scaled=False):
     model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
-    model.compile(optimizer=keras.optimizers.Adam(0.05, use_ema=True, ema_momentum=momentum),
-                  loss="mse")
+    optimizer = keras.optimizers.Adam(0.05, use_ema=True, ema_momentum=momentum)
+    if loss_scaled:  # what compile() does under the mixed_float16 policy
+        optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
+    model.compile(optimizer=optimizer, loss="mse")
     return model
 
 
@@ -96,14 +98,17 @@ def _weights(model):
     return [keras.ops.convert_to_numpy(w) for w in model.trainable_weights]
 
 
-def test_with_an_ema_optimizer_validation_and_best_weights_are_the_averages(tmp_path, rng):
+@pytest.mark.parametrize("loss_scaled", [False, True])
+def test_with_an_ema_optimizer_validation_and_best_weights_are_the_averages(tmp_path, rng,
+                                                                            loss_scaled):
     x, y = _data(rng)
     batches = _batches(x, y)
     keras.utils.set_random_seed(1)
-    model = _ema_model()
+    model = _ema_model(loss_scaled=loss_scaled)
     tracker = resumable_fit(model, batches, batches, epochs=3, folder=tmp_path, verbose=0)
+    optimizer = getattr(model.optimizer, "inner_optimizer", model.optimizer)
     averages = [keras.ops.convert_to_numpy(a)
-                for a in model.optimizer._model_variables_moving_average]
+                for a in optimizer._model_variables_moving_average]
     assert tracker.state["best_epoch"] == 3  # still improving: the best is the last epoch
     for kept, average in zip(_weights(model), averages):
         np.testing.assert_array_equal(kept, average)

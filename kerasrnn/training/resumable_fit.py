@@ -96,6 +96,8 @@ class ResumableFit(keras.callbacks.Callback):
     def _averages(self):
         """(model variable, its moving average) pairs when the optimizer keeps an EMA."""
         optimizer = self.model.optimizer
+        # Mixed precision wraps the optimizer in a LossScaleOptimizer; the EMA is inside.
+        optimizer = getattr(optimizer, "inner_optimizer", optimizer)
         if not getattr(optimizer, "use_ema", False):
             return []
         averages = getattr(optimizer, "_model_variables_moving_average", None) or []
