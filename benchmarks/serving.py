@@ -1,11 +1,14 @@
-"""Latency (batch 1) and throughput (batch 256) of an exported slot-filling SavedModel.
+"""Latency (batch 1) and throughput (batch 256) of exported slot-filling SavedModels.
 
     python -m benchmarks.serving --model saved_models/slot_filling-atis/saved_model
+    python -m benchmarks.serving --model A/saved_model B/saved_model   # side by side
 
-Loads the SavedModel with plain `tf.saved_model.load` (no kerasrnn import, as a
+Loads each SavedModel with plain `tf.saved_model.load` (no kerasrnn import, as a
 serving process would), calls `serving_default` on raw sentences and reports the
-median over repetitions after warm-up. Threading: 2 inter-op / 1 intra-op threads
-unless `--default-threads`.
+median over repetitions after warm-up. With several models the repetitions are
+interleaved (A, B, A, B, …) in one process, so a noisy machine slows them alike,
+and the ratio column divides each model's time by the first one's. Threading:
+2 inter-op / 1 intra-op threads unless `--default-threads`.
 """
 
 import argparse
@@ -20,39 +23,57 @@ SENTENCES = [
 ]
 
 
-def median_seconds(fn, reps):
-    times = []
+def interleaved_medians(calls, reps):
+    """Median seconds of each zero-argument call, timed in turns `reps` times."""
+    times = [[] for _ in calls]
     for _ in range(reps):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        for call, spent in zip(calls, times):
+            start = time.perf_counter()
+            call()
+            spent.append(time.perf_counter() - start)
+    return [statistics.median(spent) for spent in times]
+
+
+def measure(paths, reps, default_threads=False):
+    """Rows of (path, batch-1 seconds, batch-256 seconds) for each SavedModel."""
+    import tensorflow as tf
+
+    if not default_threads:
+        tf.config.threading.set_inter_op_parallelism_threads(2)
+        tf.config.threading.set_intra_op_parallelism_threads(1)
+    serves = [tf.saved_model.load(path).signatures["serving_default"] for path in paths]
+    one = tf.constant(SENTENCES[:1])
+    many = tf.constant((SENTENCES * 64)[:256])
+    for serve in serves:
+        for _ in range(5):  # warm-up: tracing and first-call allocations
+            serve(text=one)
+            serve(text=many)
+    latency = interleaved_medians(
+        [lambda s=s: s(text=one)["tags"].numpy() for s in serves], reps)
+    batch = interleaved_medians(
+        [lambda s=s: s(text=many)["tags"].numpy() for s in serves], max(5, reps // 5))
+    return list(zip(paths, latency, batch))
+
+
+def table(rows, threads):
+    lines = ["| SavedModel | batch 1 latency (ms) | ratio | batch 256 (ms) | ratio "
+             "| sentences/s | threads |", "|---|---:|---:|---:|---:|---:|---|"]
+    _, first_latency, first_batch = rows[0]
+    for path, latency, batch in rows:
+        lines.append(f"| {path} | {1000 * latency:.2f} | {latency / first_latency:.2f}× "
+                     f"| {1000 * batch:.1f} | {batch / first_batch:.2f}× "
+                     f"| {256 / batch:,.0f} | {threads} |")
+    return "\n".join(lines)
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--model", required=True, help="a SavedModel folder")
+    parser.add_argument("--model", required=True, nargs="+", help="SavedModel folders")
     parser.add_argument("--reps", type=int, default=50)
     parser.add_argument("--default-threads", action="store_true")
     args = parser.parse_args(argv)
-    import tensorflow as tf
-
-    if not args.default_threads:
-        tf.config.threading.set_inter_op_parallelism_threads(2)
-        tf.config.threading.set_intra_op_parallelism_threads(1)
-    serve = tf.saved_model.load(args.model).signatures["serving_default"]
-    one = tf.constant(SENTENCES[:1])
-    many = tf.constant((SENTENCES * 64)[:256])
-    for _ in range(5):  # warm-up: tracing and first-call allocations
-        serve(text=one)
-        serve(text=many)
-    latency = median_seconds(lambda: serve(text=one)["tags"].numpy(), args.reps)
-    batch = median_seconds(lambda: serve(text=many)["tags"].numpy(), max(5, args.reps // 5))
-    threads = "TF default" if args.default_threads else "2 inter-op / 1 intra-op"
-    print("| SavedModel | batch 1 latency (ms) | batch 256 (ms) | sentences/s | threads |")
-    print("|---|---:|---:|---:|---|")
-    print(f"| {args.model} | {1000 * latency:.2f} | {1000 * batch:.1f} | {256 / batch:,.0f} "
-          f"| {threads} |")
+    rows = measure(args.model, args.reps, args.default_threads)
+    print(table(rows, "TF default" if args.default_threads else "2 inter-op / 1 intra-op"))
 
 
 if __name__ == "__main__":
