@@ -13,6 +13,7 @@ from kerasrnn.layers import (
 )
 
 FEEDFORWARD = "feedforward"
+JORDAN_KINDS = ("jordan", "hybrid")  # their recurrence feeds back a tag distribution
 
 
 @keras.saving.register_keras_serializable(package="kerasrnn")
@@ -35,7 +36,7 @@ def _recurrent_stack(x, cell, units, layers, bidirectional, dropout, num_tags, p
     for index in range(layers):
         options = {"return_sequences": True, "dropout": dropout,
                    "name": f"{prefix}{cell}_{index + 1}"}
-        if cell in ("jordan", "hybrid"):
+        if cell in JORDAN_KINDS:
             # Mesnil's Jordan taggers feed back the previous step's label distribution.
             options["output_units"] = num_tags
         layer = recurrent(cell, units, **options)
@@ -109,7 +110,7 @@ def build_joint_tagger(
         x = ContextWindow(context_window, name="context_window")(x)
     x = keras.layers.Dropout(dropout, name="input_dropout")(x)
     sequence = _recurrent_stack(x, cell, units, layers, bidirectional, dropout, num_tags)
-    if cell in ("jordan", "hybrid"):
+    if cell in JORDAN_KINDS:
         # Mesnil's Jordan tagger: the fed-back distribution *is* the slot prediction.
         # As scores (CRF emissions, or logits combining two directions) it enters as
         # log-probabilities: a Dense layer over probabilities in [0, 1] learns slowly
@@ -131,7 +132,7 @@ def build_joint_tagger(
         # The sentence vector pools the word vectors too: a bag of words helps intents.
         states = sequence
         if intent_encoder == "separate":
-            kind = "elman" if cell in ("jordan", "hybrid") else cell
+            kind = "elman" if cell in JORDAN_KINDS else cell
             states = _recurrent_stack(x, kind, units, layers, bidirectional, dropout, 0,
                                       prefix="intent_")
             states = keras.layers.Dropout(dropout, name="intent_dropout")(states)
@@ -143,7 +144,7 @@ def build_joint_tagger(
         activation = {"softmax": "softmax", "multilabel": "sigmoid"}[intent_head]
         outputs["intent"] = keras.layers.Dense(num_intents, activation=activation,
                                                dtype="float32", name="intent")(pooled)
-    if cell not in ("jordan", "hybrid"):
+    if cell not in JORDAN_KINDS:
         if intent_to_slots and num_intents:
             sequence = AppendToSteps(name="states_and_intent")([sequence, outputs["intent"]])
         if slot_head == "crf":

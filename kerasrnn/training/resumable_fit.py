@@ -67,6 +67,7 @@ class ResumableFit(keras.callbacks.Callback):
         self.state = {"epochs_done": 0, "best": None, "best_epoch": None, "wait": 0,
                       "history": {}, "stopped_early": False, "train_seconds": 0.0}
         self._epoch_started = None
+        self._raw = []  # the raw weights while validation runs on the averages
         self.diverged = None
 
     @property
@@ -105,26 +106,28 @@ class ResumableFit(keras.callbacks.Callback):
                 if a is not None]
 
     def _use_averages(self):
-        """Puts the moving averages into the model; returns the raw values to put back."""
-        raw = []
-        for variable, average in self._averages():
-            raw.append((variable, keras.ops.convert_to_numpy(variable)))
+        """Puts the moving averages into the model, keeping the raw values in `_raw`."""
+        pairs = self._averages()
+        self._raw = [(variable, keras.ops.convert_to_numpy(variable)) for variable, _ in pairs]
+        for variable, average in pairs:
             variable.assign(average)
-        return raw
 
-    def on_test_begin(self, logs=None):
-        self._raw = self._use_averages()
-
-    def on_test_end(self, logs=None):
-        for variable, value in getattr(self, "_raw", []):
+    def _use_raw(self):
+        """Puts back the raw values `_use_averages` kept."""
+        for variable, value in self._raw:
             variable.assign(value)
         self._raw = []
 
+    def on_test_begin(self, logs=None):
+        self._use_averages()
+
+    def on_test_end(self, logs=None):
+        self._use_raw()
+
     def _save_best(self):
-        raw = self._use_averages()
+        self._use_averages()
         _atomic(self.folder / "best.weights.h5", self.model.save_weights)
-        for variable, value in raw:
-            variable.assign(value)
+        self._use_raw()
 
     def _improved(self, value):
         best = self.state["best"]
