@@ -7,7 +7,8 @@ STAMP := $(VENV)/.installed
 BACKEND_TESTS := tests/test_peephole_lstm.py tests/test_jordan_rnn.py tests/test_gradients.py \
 	tests/test_crf.py tests/test_context_window.py \
 	tests/test_lecture_examples.py tests/test_recurrent.py tests/test_serialization.py \
-	tests/test_file_format.py tests/test_word_dropout.py tests/test_append_to_steps.py
+	tests/test_file_format.py tests/test_word_dropout.py tests/test_append_to_steps.py \
+	tests/test_composed_softmax.py
 
 .PHONY: install demo lecture test test-tensorflow test-jax test-torch lint bench wheel clean
 

@@ -1,4 +1,4 @@
-"""Intent labels as one class each (softmax) or as sets of atomic intents (multilabel).
+"""Intent labels as one class each (softmax, composed) or as sets of atomic intents (multilabel).
 
 ATIS labels some utterances with several intents joined by "#":
 "i need flight and fare information ..." is `atis_flight#atis_airfare`. A softmax
@@ -17,6 +17,12 @@ Atoms are joined in the order training labels use: a set seen in training is
 written as its most frequent training spelling; any other set lists its atoms
 by their mean position in the training labels.
 
+The composed head keeps the softmax over whole training labels (one decision,
+calibrated probabilities, only label sets seen in training) but scores each
+label with its own weights plus those of its atoms (`kerasrnn.layers.ComposedSoftmax`),
+so `atis_flight#atis_airfare` also uses what every `atis_flight` and
+`atis_airfare` utterance taught about flights and fares.
+
 Everything here is TensorFlow ops on string tensors, so training targets, the
 evaluation and the exported SavedModel decode intents in exactly one way.
 """
@@ -27,14 +33,14 @@ import keras
 import tensorflow as tf
 
 SEPARATOR = "#"
-HEADS = ("softmax", "multilabel")
+HEADS = ("softmax", "multilabel", "composed")
 PAD, OOV = "", "[UNK]"
 
 
 def intent_vocabulary(labels, head):
     """The vocab.json entries of `head` for the training labels (strings, "" = none)."""
     labels = [label for label in labels if label]
-    if head == "softmax":
+    if head in ("softmax", "composed"):
         return {"intents": sorted(set(labels))}
     positions = defaultdict(list)
     spellings = defaultdict(Counter)
@@ -82,7 +88,9 @@ class IntentLabels:
         if head not in HEADS:
             raise ValueError(f"intent head must be one of {HEADS}, got {head!r}")
         self.head = head
-        if head == "softmax":
+        # softmax and composed both pick one whole label; composed shares atom scores
+        self.whole_labels = head != "multilabel"
+        if self.whole_labels:
             self.lookup = keras.layers.StringLookup(vocabulary=vocab["intents"],
                                                     mask_token=PAD, oov_token=OOV)
             self.names = [PAD, OOV, *vocab["intents"]]
@@ -102,24 +110,36 @@ class IntentLabels:
         """Width of the model's intent output."""
         return len(self.names)
 
+    def composition(self):
+        """For the composed head: each output column's atoms, as indices into the atoms.
+
+        Atoms are the "#"-separated parts of the training labels, sorted; padding and
+        the out-of-vocabulary label have none.
+        """
+        labels = [name.split(SEPARATOR) if name not in (PAD, OOV) else []
+                  for name in self.names]
+        atoms = sorted({atom for parts in labels for atom in parts})
+        index = {atom: i for i, atom in enumerate(atoms)}
+        return [[index[atom] for atom in parts] for parts in labels]
+
     def serving_layers(self):
         """Layers whose lookup tables `decode` uses (an exported function captures them)."""
         return [self.spelling_keys] if self.head == "multilabel" else []
 
     def targets(self, labels):
         """String labels `[batch]` -> class ids (softmax) or multi-hot atoms (multilabel)."""
-        if self.head == "softmax":
+        if self.whole_labels:
             return self.lookup(labels)
         atoms = tf.strings.split(labels, SEPARATOR)
         return tf.cast(self.lookup(atoms), tf.float32)
 
     def loss(self):
-        if self.head == "softmax":
+        if self.whole_labels:
             return "sparse_categorical_crossentropy"
         return summed_binary_crossentropy
 
     def metric(self):
-        if self.head == "softmax":
+        if self.whole_labels:
             return "sparse_categorical_accuracy"
         return intent_set_accuracy
 
@@ -127,7 +147,7 @@ class IntentLabels:
         """Intent probabilities `[batch, size]` -> (label strings, their probability)."""
         probabilities = tf.cast(probabilities, tf.float32)
         names = tf.constant(self.names)
-        if self.head == "softmax":
+        if self.whole_labels:
             best = tf.argmax(probabilities, -1, output_type=tf.int32)
             return tf.gather(names, best), tf.reduce_max(probabilities, axis=-1)
         atoms = probabilities[:, 1:]

@@ -43,10 +43,11 @@ class Config(TrainConfig):
     digit_token: str = flag("DIGIT", "every digit becomes this token ('' keeps digits)")
     slot_head: str = flag("crf", "per-token softmax, or a linear-chain CRF over the tags",
                           choices=("softmax", "crf"))
-    intent_head: str = flag("softmax", "one softmax over intent labels, or a sigmoid per "
-                            "atomic intent so 'flight#airfare' combines two (measured "
+    intent_head: str = flag("softmax", "one softmax over intent labels; composed: the same, "
+                            "but 'flight#airfare' also adds the scores of 'flight' and "
+                            "'airfare'; multilabel: a sigmoid per atomic intent (measured "
                             "worse on ATIS, see benchmarks/README.md)",
-                            choices=("softmax", "multilabel"))
+                            choices=("softmax", "composed", "multilabel"))
     intent_encoder: str = flag("shared", "the intent pools the slot tagger's recurrent "
                                "states, or its own recurrent layers",
                                choices=("shared", "separate"))

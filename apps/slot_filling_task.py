@@ -58,7 +58,8 @@ class SlotFillingTask:
             max_trigrams=MAX_TRIGRAMS, context_window=config.context_window,
             dropout=config.dropout, word_dropout=config.word_dropout,
             slot_head=config.slot_head,
-            intent_head=config.intent_head, intent_encoder=config.intent_encoder,
+            intent_head=config.intent_head, intent_composition=intents.composition(),
+            intent_encoder=config.intent_encoder,
             intent_to_slots=config.intent_to_slots, name="slot_filling")
         return cls(config, vocab, model, data)
 

@@ -1,4 +1,4 @@
-"""Intent labels: whole-label softmax and sets of atomic intents (multilabel)."""
+"""Intent labels: whole-label softmax (plain, composed) and sets of atoms (multilabel)."""
 
 import numpy as np
 import pytest
@@ -89,6 +89,21 @@ def test_softmax_decoding_takes_the_most_probable_label():
     np.testing.assert_allclose(probability, [0.7, 0.6])
     assert labels.targets(tf.constant(["airline", "nope"])).numpy().tolist() == [
         labels.names.index("airline"), 1]
+
+
+def test_composed_head_is_a_softmax_over_whole_labels_knowing_their_atoms():
+    labels = IntentLabels("composed", intent_vocabulary(TRAIN, "composed"))
+    assert labels.names == IntentLabels("softmax", intent_vocabulary(TRAIN, "softmax")).names
+    composition = labels.composition()
+    atoms = sorted({a for label in TRAIN if label for a in label.split("#")})
+    assert len(composition) == labels.size
+    assert composition[:2] == [[], []]  # padding and [UNK]
+    for name, parts in zip(labels.names[2:], composition[2:]):
+        assert [atoms[i] for i in parts] == name.split("#")
+    rows = np.zeros((1, labels.size), "float32")
+    rows[0, labels.names.index("meal#aircraft")] = 0.8
+    assert decoded(labels, rows)[0] == ["meal#aircraft"]
+    assert labels.loss() == "sparse_categorical_crossentropy"
 
 
 def test_unknown_head_is_refused():

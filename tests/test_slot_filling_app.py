@@ -194,6 +194,23 @@ def test_crf_slot_head_and_multilabel_intents_on_their_own_encoder_train_and_ser
     assert 0 < result["intent_probability"].numpy()[0] <= 1
 
 
+def test_composed_intent_head_trains_and_serves_whole_labels(tmp_path):
+    import keras
+    import tensorflow as tf
+
+    data = write_slot_folder(tmp_path / "flights", sizes=(60, 10, 10))
+    out = tmp_path / "composed"
+    assert run(["train", "--data-dir", data, "--output-dir", out, "--epochs", "1",
+                *TINY, "--intent-head", "composed"]) == 0
+    vocab = json.loads((out / "vocab.json").read_text())
+    layer = keras.saving.load_model(out / "model.keras", compile=False).get_layer("intent")
+    assert type(layer).__name__ == "ComposedSoftmax"
+    assert len(layer.composition) == len(vocab["intents"]) + 2
+    serve = tf.saved_model.load(str(out / "saved_model")).signatures["serving_default"]
+    result = serve(text=tf.constant(["leave boston tomorrow"]))
+    assert result["intent"].numpy()[0].decode() in vocab["intents"]
+
+
 def test_saved_model_cli_lists_and_runs_the_signature(trained):
     _, out = trained
     cli = pathlib.Path(sys.executable).with_name("saved_model_cli")

@@ -1,6 +1,7 @@
 """Recurrent layers Keras lacks, usable next to `SimpleRNN`, `LSTM`, `GRU` and `Bidirectional`."""
 
 from kerasrnn.layers.append_to_steps import AppendToSteps
+from kerasrnn.layers.composed_softmax import ComposedSoftmax
 from kerasrnn.layers.context_window import ContextWindow
 from kerasrnn.layers.crf import CRF
 from kerasrnn.layers.crf_loss import CRFLoss
@@ -14,6 +15,7 @@ __all__ = [
     "AppendToSteps",
     "CRF",
     "CRFLoss",
+    "ComposedSoftmax",
     "ContextWindow",
     "MaskedMeanMaxPooling",
     "JordanRNN",

@@ -6,6 +6,7 @@ from kerasrnn.data import LetterTrigramEmbedding
 from kerasrnn.layers import (
     CRF,
     AppendToSteps,
+    ComposedSoftmax,
     ContextWindow,
     MaskedMeanMaxPooling,
     WordDropout,
@@ -64,6 +65,7 @@ def build_joint_tagger(
     word_dropout=0.0,
     slot_head="softmax",
     intent_head="softmax",
+    intent_composition=None,
     intent_encoder="shared",
     intent_to_slots=False,
     name="joint_tagger",
@@ -141,9 +143,17 @@ def build_joint_tagger(
                              f"got {intent_encoder!r}")
         both = keras.layers.Concatenate(name="words_and_states")([x, states])
         pooled = MaskedMeanMaxPooling(name="sentence")(both)
-        activation = {"softmax": "softmax", "multilabel": "sigmoid"}[intent_head]
-        outputs["intent"] = keras.layers.Dense(num_intents, activation=activation,
-                                               dtype="float32", name="intent")(pooled)
+        if intent_head == "composed":
+            if intent_composition is None or len(intent_composition) != num_intents:
+                raise ValueError("intent_head='composed' needs intent_composition: "
+                                 f"one list of atom indices for each of the {num_intents} "
+                                 "intents")
+            intent = ComposedSoftmax(intent_composition, name="intent")
+        else:
+            activation = {"softmax": "softmax", "multilabel": "sigmoid"}[intent_head]
+            intent = keras.layers.Dense(num_intents, activation=activation,
+                                        dtype="float32", name="intent")
+        outputs["intent"] = intent(pooled)
     if cell not in JORDAN_KINDS:
         if intent_to_slots and num_intents:
             sequence = AppendToSteps(name="states_and_intent")([sequence, outputs["intent"]])
