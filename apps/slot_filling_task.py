@@ -143,7 +143,8 @@ class SlotFillingTask:
         }
 
     # -- results -------------------------------------------------------------------------
-    def _predict_split(self, split):
+    def predict_split(self, split):
+        """(examples, predicted tag lists, predicted intent strings) for one split."""
         examples = self._split(split)
         tags, intents = [], []
         for features, _, _ in self.dataset(split):
@@ -160,7 +161,7 @@ class SlotFillingTask:
     def evaluate(self, split):
         from seqeval.metrics import f1_score, precision_score, recall_score
 
-        examples, tags, intents = self._predict_split(split)
+        examples, tags, intents = self.predict_split(split)
         gold = [list(e.tags) for e in examples]
         intent_right = [p == e.intent for p, e in zip(intents, examples)]
         metrics = {
