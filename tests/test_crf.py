@@ -80,6 +80,83 @@ def test_matches_brute_force(masking, seed):
                                   [r[2] for r in refs])
 
 
+def test_matrix_product_forward_equals_the_pairwise_logsumexp(rng):
+    """The fast forward (one matmul a step) against the textbook K × K logsumexp,
+    at a realistic size: 40 tags, transitions and emissions of a trained tagger's scale."""
+    crf = CRF(40)
+    crf.build((None, None, 40))
+    for w in crf.weights:
+        w.assign(rng.normal(scale=3.0, size=w.shape))
+    emissions = rng.normal(scale=5.0, size=(8, 9, 40)).astype("float32")
+    mask = np.arange(9)[None, :] < rng.integers(0, 10, size=(8, 1))
+    prepared = crf._prepare(emissions, mask)
+    emissions_, mask_, first, (trans, start, _) = prepared
+    fast = numpy_of(crf._forward(emissions_, mask_, first, trans, start))
+    pairwise = numpy_of(crf._forward(emissions_, mask_, first, trans, start, pairwise=True))
+    np.testing.assert_allclose(fast, pairwise, rtol=2e-6, atol=2e-5)
+
+
+def _constrained():
+    """A CRF whose transition 0 -> 1 is all but forbidden (-300), and two steps where
+    the only likely path goes through tag 1 after an unlikely first step: the fast
+    forward's sum for tag 1 (≈ 2e-48) underflows to 0 in float32; in float64 it is
+    representable but below `_SAFE_SUM`, so both take the exact path."""
+    transitions = np.zeros((TAGS, TAGS))
+    transitions[0, 1] = -300.0
+    emissions = np.array([[[110.0, 0.0, 0.0], [0.0, 400.0, 0.0]]])
+    return transitions, emissions
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_near_forbidden_transitions_take_the_exact_path(dtype, monkeypatch):
+    from kerasrnn.layers import crf as crf_module
+
+    transitions, emissions = _constrained()
+    crf = CRF(TAGS, dtype=dtype)
+    crf.build((None, None, TAGS))
+    crf.transitions.assign(transitions)
+    emissions = emissions.astype(dtype)
+    zeros = np.zeros(TAGS)
+    want = brute_force(emissions[0], np.ones(2, bool), transitions, zeros, zeros,
+                       np.array([0, 1]))
+    got = numpy_of(crf.log_partition(emissions))
+    np.testing.assert_allclose(got, [want[0]], rtol=1e-7)  # log Z = 400 + log 2
+    np.testing.assert_allclose(numpy_of(crf.log_likelihood(emissions, [[0, 1]])), [want[1]],
+                               rtol=1e-6, atol=1e-4)
+    if dtype == "float32":
+        monkeypatch.setattr(crf_module, "_SAFE_SUM", -1.0)  # the matmul alone loses tag 1
+        assert not np.allclose(numpy_of(crf.log_partition(emissions)), [want[0]], rtol=1e-3)
+
+
+def test_gradients_through_the_exact_path_match_finite_differences():
+    transitions, emissions = _constrained()
+    crf = CRF(TAGS, dtype="float64")
+    holder = _Emissions(crf, dtype="float64")
+    # steps e0 e0 e1 e1 (TIME = 4), the second row shifted
+    holder.emissions.assign(np.concatenate([emissions, emissions + 1.0]).repeat(2, axis=1))
+    crf.build((None, None, TAGS))
+    crf.transitions.assign(transitions)
+    tags = np.array([[0, 1, 1, 2], [0, 0, 1, 1]])
+
+    def loss():
+        return -keras.ops.sum(crf.log_likelihood(holder.emissions, tags))
+
+    analytic = gradients(holder, loss)
+    assert analytic.pop("__missing__") == []
+    grad = next(g for path, g in analytic.items() if path.endswith("emissions"))
+    base = numpy_of(holder.emissions)
+    numeric = np.zeros_like(base)
+    for index in np.ndindex(base.shape):
+        for sign in (1, -1):
+            moved = base.copy()
+            moved[index] += sign * 1e-6
+            holder.emissions.assign(moved)
+            numeric[index] += sign * float(numpy_of(loss())) / 2e-6
+    holder.emissions.assign(base)
+    assert np.isfinite(grad).all()
+    np.testing.assert_allclose(grad, numeric, atol=1e-5)
+
+
 def test_step_losses_sum_to_the_nll_of_each_real_prefix(rng):
     crf = _random_crf(rng)
     emissions = rng.normal(size=(BATCH, TIME, TAGS)).astype("float32")
