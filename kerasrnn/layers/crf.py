@@ -86,10 +86,10 @@ class CRF(keras.layers.Layer):
 
     (exp(A − c) is computed once per call; about 7× faster than the K × K
     logsumexp for K = 122 tags, forward and backward, in `benchmarks/crf.py`).
-    Every term is ≤ 1, so nothing overflows; a
-    step where some sum falls below 1e-30, where float32 may have lost its digits
-    (a column of A spanning more than ~69 nats, e.g. hard constraints), computes
-    the K × K logsumexp instead, so the result is the same to rounding.
+    Every term is ≤ 1, so nothing overflows; a step where some sum falls below
+    1e-30, where float32 may have lost its digits (a column of A spanning more than
+    ~69 nats, e.g. hard constraints), computes the K × K logsumexp instead, so the
+    result is the same to rounding.
 
     and the best path from Viterbi decoding (the same recursion with max and
     back-pointers). Masked steps are skipped: the chain links each real step to
