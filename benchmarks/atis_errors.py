@@ -41,14 +41,14 @@ def main(argv=None):
     args = parser.parse_args(argv)
     from seqeval.metrics import f1_score
 
-    examples = None
+    examples = gold_chunks = None
     wrong_intents = collections.Counter()
     intent_guesses = collections.defaultdict(collections.Counter)
     found = collections.Counter()
     for model in args.model:
         got, tags, intents = predictions(model, args.split)
         if examples is None:
-            examples = got
+            examples, gold_chunks = got, [chunks(e.tags) for e in got]
         elif [e.tokens for e in got] != [e.tokens for e in examples]:
             raise SystemExit(f"{model}: its {args.split} split differs from the first model's")
         right = [p == e.intent for p, e in zip(intents, examples)]
@@ -58,8 +58,8 @@ def main(argv=None):
             if not ok:
                 wrong_intents[i] += 1
                 intent_guesses[i][guess] += 1
-        for i, (example, predicted) in enumerate(zip(examples, tags)):
-            for chunk in chunks(example.tags) & chunks(predicted):
+        for i, (gold, predicted) in enumerate(zip(gold_chunks, tags)):
+            for chunk in gold & chunks(predicted):
                 found[i, chunk] += 1
 
     runs = len(args.model)
@@ -70,7 +70,8 @@ def main(argv=None):
         guess = intent_guesses[i].most_common(1)[0][0]
         print(f"  {examples[i].intent} <- {guess} | {' '.join(examples[i].tokens)}")
 
-    gold = [(i, c) for i, e in enumerate(examples) for c in chunks(e.tags)]
+    gold = [(i, c) for i, chunk_set in enumerate(gold_chunks)
+            for c in sorted(chunk_set, key=lambda c: c[1])]  # in sentence order
     never = [(i, c) for i, c in gold if not found[i, c]]
     print(f"\ngold slot chunks no model finds: {len(never)} of {len(gold)}; "
           f"missed by at least one: {sum(1 for key in gold if found[key] < runs)}")

@@ -20,8 +20,8 @@ printed.
 
 import argparse
 import os
-import statistics
-import time
+
+from benchmarks.serving import interleaved_medians
 
 VOCABULARY, EMBEDDING, UNITS = 726, 128, 128
 
@@ -54,13 +54,6 @@ def build_tagger(head, tags, crf_class=None):
     model = keras.Model(words, crf(keras.layers.Dense(tags)(x)))
     model.compile("adam", CRFLoss(crf))
     return model
-
-
-def _seconds(fn, calls):
-    start = time.perf_counter()
-    for _ in range(calls):
-        fn()
-    return (time.perf_counter() - start) / calls
 
 
 def run(tags, batch, steps, reps, calls):
@@ -115,11 +108,9 @@ def run(tags, batch, steps, reps, calls):
     jobs = {**{f"CRF loss alone, {name} forward": fn for name, fn in loss_steps.items()},
             **{f"train step, {name}": (lambda m=m: m.train_on_batch(x, y))
                for name, m in models.items()}}
-    times = {name: [] for name in jobs}
-    for _ in range(reps):
-        for name, fn in jobs.items():
-            times[name].append(_seconds(fn, calls))
-    medians = {name: 1000 * statistics.median(values) for name, values in times.items()}
+    seconds = interleaved_medians(
+        [lambda fn=fn: [fn() for _ in range(calls)] for fn in jobs.values()], reps)
+    medians = {name: 1000 * s / calls for name, s in zip(jobs, seconds)}
     return medians, losses
 
 
