@@ -22,10 +22,10 @@ within one process, never across.
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
-import time
+
+from benchmarks.serving import interleaved_medians
 
 BATCH, STEPS, FEATURES, UNITS = 64, 50, 128, 256
 PAIRS = [  # (ours, built-in, target ratio)
@@ -68,11 +68,12 @@ def _targets(model, rng):
     return rng.normal(size=shape).astype("float32")
 
 
-def _seconds(fn, calls):
-    start = time.perf_counter()
-    for _ in range(calls):
-        fn()
-    return (time.perf_counter() - start) / calls
+def _repeated(fn, calls):
+    """`fn` called `calls` times in a row: one timed unit."""
+    def run():
+        for _ in range(calls):
+            fn()
+    return run
 
 
 def worker(threading, reps, calls):
@@ -95,15 +96,16 @@ def worker(threading, reps, calls):
         for _ in range(3):
             model.train_on_batch(x, targets[name])
             model.predict_on_batch(x)
-    times = {name: {"train": [], "inference": []} for name in names}
-    for _ in range(reps):
-        for name, model in models.items():
-            times[name]["train"].append(
-                _seconds(lambda m=model, n=name: m.train_on_batch(x, targets[n]), calls))
-            times[name]["inference"].append(
-                _seconds(lambda m=model: m.predict_on_batch(x), calls))
-    return {name: {kind: 1000 * statistics.median(values) for kind, values in parts.items()}
-            for name, parts in times.items()}
+    units = [(name, kind, _repeated(call, calls))
+             for name, model in models.items()
+             for kind, call in (
+                 ("train", lambda m=model, n=name: m.train_on_batch(x, targets[n])),
+                 ("inference", lambda m=model: m.predict_on_batch(x)))]
+    seconds = interleaved_medians([run for _, _, run in units], reps)
+    results = {name: {} for name in names}
+    for (name, kind, _), spent in zip(units, seconds):
+        results[name][kind] = 1000 * spent / calls
+    return results
 
 
 def table(results):
