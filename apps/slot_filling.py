@@ -28,7 +28,7 @@ class Config(TrainConfig):
     cell: str = flag("gru", "recurrent layer kind (feedforward: the memoryless baseline)",
                      choices=CELLS)
     units: int = flag(128, "units per recurrent layer (per direction)")
-    epochs: int = flag(40, "maximum epochs")
+    epochs: int = flag(60, "maximum epochs")
     dropout: float = flag(0.4, "dropout on embeddings and recurrent inputs")
     ema: float = flag(0.999, "validate and keep an exponential moving average of the "
                       "weights with this momentum per step (0: the raw weights)")
@@ -59,7 +59,11 @@ class SlotFilling(Application):
     name = "slot_filling"
     Config = Config
     description = __doc__
-    monitor, monitor_mode = "val_loss", "min"
+    # Early stopping and the kept epoch follow the slots' validation loss alone: the
+    # intent's starts rising epochs before the slots' stops falling, and their sum
+    # stopped runs while slot F1 still grew (ATIS: 0.9531 -> 0.9580 for seed 0,
+    # benchmarks/README.md).
+    monitor, monitor_mode = "val_slots_loss", "min"
     has_builtin_data = False
 
     def load_data(self, config):
