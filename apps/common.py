@@ -67,7 +67,8 @@ def validate(config):
     positive = ("layers", "units", "epochs", "batch_size")
     problems = [f"--{n.replace('_', '-')} must be at least 1, got {getattr(config, n)}"
                 for n in positive if getattr(config, n) < 1]
-    for name in ("dropout", "word_dropout"):  # word_dropout: apps that embed words
+    # word_dropout: apps that embed words; intent_label_smoothing: apps with intents
+    for name in ("dropout", "word_dropout", "intent_label_smoothing"):
         value = getattr(config, name, 0)
         if not 0 <= value < 1:
             problems.append(f"--{name.replace('_', '-')} must be in [0, 1), got {value}")

@@ -81,13 +81,47 @@ def summed_binary_crossentropy(y_true, y_pred):
     return keras.ops.sum(keras.ops.binary_crossentropy(y_true, y_pred), axis=-1)
 
 
+@keras.saving.register_keras_serializable(package="kerasrnn")
+class SmoothedSparseCrossentropy(keras.losses.Loss):
+    """Cross-entropy against a label-smoothed target, from class ids.
+
+    With K classes, true class y and smoothing ε the target puts 1 − ε + ε/K on y
+    and ε/K on every other class (Szegedy et al. 2016):
+
+        loss = −(1 − ε) · log p_y − (ε/K) · Σ_k log p_k
+
+    Keras' `SparseCategoricalCrossentropy` has no `label_smoothing`; this is
+    `CategoricalCrossentropy(label_smoothing=ε)` on one-hot targets, without making
+    them. `y_pred` are probabilities (clipped like Keras' to [1e-7, 1 − 1e-7]).
+    """
+
+    def __init__(self, smoothing=0.1, name="smoothed_sparse_crossentropy", **kwargs):
+        super().__init__(name=name, **kwargs)
+        if not 0.0 <= smoothing < 1.0:
+            raise ValueError(f"smoothing must be in [0, 1), got {smoothing}")
+        self.smoothing = float(smoothing)
+
+    def call(self, y_true, y_pred):
+        ops = keras.ops
+        classes = ops.shape(y_pred)[-1]
+        ids = ops.cast(ops.reshape(y_true, ops.shape(y_pred)[:-1]), "int32")
+        log_p = ops.log(ops.clip(y_pred, 1e-7, 1.0 - 1e-7))
+        true_log_p = ops.sum(log_p * ops.one_hot(ids, classes, dtype=log_p.dtype), axis=-1)
+        mean_log_p = ops.mean(log_p, axis=-1)
+        return -(1.0 - self.smoothing) * true_log_p - self.smoothing * mean_log_p
+
+    def get_config(self):
+        return {**super().get_config(), "smoothing": self.smoothing}
+
+
 class IntentLabels:
     """Targets, loss and decoding of the intent output for one head and vocabulary."""
 
-    def __init__(self, head, vocab):
+    def __init__(self, head, vocab, smoothing=0.0):
         if head not in HEADS:
             raise ValueError(f"intent head must be one of {HEADS}, got {head!r}")
         self.head = head
+        self.smoothing = smoothing  # of the whole-label heads' target; multilabel: unused
         # softmax and composed both pick one whole label; composed shares atom scores
         self.whole_labels = head != "multilabel"
         if self.whole_labels:
@@ -135,6 +169,8 @@ class IntentLabels:
 
     def loss(self):
         if self.whole_labels:
+            if self.smoothing:
+                return SmoothedSparseCrossentropy(self.smoothing)
             return "sparse_categorical_crossentropy"
         return summed_binary_crossentropy
 

@@ -48,6 +48,9 @@ class Config(TrainConfig):
                             "'airfare'; multilabel: a sigmoid per atomic intent (measured "
                             "worse on ATIS, see benchmarks/README.md)",
                             choices=("softmax", "composed", "multilabel"))
+    intent_label_smoothing: float = flag(0.05, "the intent's training target spreads "
+                                         "this much probability evenly over all labels "
+                                         "(0: one-hot; the multilabel head ignores it)")
     intent_encoder: str = flag("shared", "the intent pools the slot tagger's recurrent "
                                "states, or its own recurrent layers",
                                choices=("shared", "separate"))

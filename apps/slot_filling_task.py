@@ -36,7 +36,7 @@ class SlotFillingTask:
                                                oov_token=OOV)
         self.tags = keras.layers.StringLookup(vocabulary=vocab["tags"], mask_token=PAD,
                                               oov_token=OOV)
-        self.intents = IntentLabels(config.intent_head, vocab)
+        self.intents = IntentLabels(config.intent_head, vocab, config.intent_label_smoothing)
         self.trigrams = LetterTrigramHashing(config.trigram_bins, MAX_TRIGRAMS)
         # id -> name; padding and [UNK] predictions read as "O" / "[UNK]"
         self.tag_names = [PAD, "O", *vocab["tags"]]
@@ -49,7 +49,7 @@ class SlotFillingTask:
         vocab = {"words": build_vocabulary(words, min_count=config.min_count),
                  "tags": sorted({t for e in train for t in e.tags}),
                  **intent_vocabulary([e.intent for e in train], config.intent_head)}
-        intents = IntentLabels(config.intent_head, vocab)
+        intents = IntentLabels(config.intent_head, vocab, config.intent_label_smoothing)
         model = build_joint_tagger(
             len(vocab["words"]) + 2, len(vocab["tags"]) + 2, intents.size,
             cell=config.cell, units=config.units, layers=config.layers,
@@ -74,7 +74,9 @@ class SlotFillingTask:
             raise ModelDirectoryError(
                 f"{folder}: incomplete model directory (no vocab.json)") from None
         # Runs written before the multilabel intent head had softmax intents.
-        config = Config(**{"intent_head": "softmax", **run_config["config"]})
+        # Runs written before label smoothing trained on one-hot intents.
+        config = Config(**{"intent_head": "softmax", "intent_label_smoothing": 0.0,
+                           **run_config["config"]})
         return cls(config, vocab, keras.saving.load_model(folder / "model.keras"))
 
     # -- tensors -------------------------------------------------------------------------

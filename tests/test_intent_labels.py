@@ -1,10 +1,16 @@
 """Intent labels: whole-label softmax (plain, composed) and sets of atoms (multilabel)."""
 
+import keras
 import numpy as np
 import pytest
 import tensorflow as tf
 
-from apps.intent_labels import IntentLabels, intent_set_accuracy, intent_vocabulary
+from apps.intent_labels import (
+    IntentLabels,
+    SmoothedSparseCrossentropy,
+    intent_set_accuracy,
+    intent_vocabulary,
+)
 
 TRAIN = ["flight"] * 5 + ["airfare"] * 3 + ["flight#airfare"] * 2 + ["airline#flight_no",
          "flight_no", "aircraft#flight#flight_no", "airline", "aircraft", "meal#aircraft",
@@ -109,3 +115,34 @@ def test_composed_head_is_a_softmax_over_whole_labels_knowing_their_atoms():
 def test_unknown_head_is_refused():
     with pytest.raises(ValueError, match="intent head"):
         IntentLabels("beam", {})
+
+
+def test_smoothed_loss_is_keras_crossentropy_on_smoothed_one_hot_targets(rng):
+    logits = rng.normal(size=(6, 5)).astype("float32")
+    probs = np.exp(logits) / np.exp(logits).sum(-1, keepdims=True)
+    ids = np.array([0, 4, 2, 2, 1, 3])
+    for smoothing in (0.0, 0.1, 0.3):
+        got = SmoothedSparseCrossentropy(smoothing)(ids, probs)
+        expected = keras.losses.CategoricalCrossentropy(label_smoothing=smoothing)(
+            np.eye(5, dtype="float32")[ids], probs)
+        np.testing.assert_allclose(float(got), float(expected), rtol=1e-6)
+    # By hand for one row: −(1 − ε)·log p_y − (ε/K)·Σ_k log p_k.
+    by_hand = -0.9 * np.log(probs[1, 4]) - 0.1 / 5 * np.log(probs[1]).sum()
+    np.testing.assert_allclose(float(SmoothedSparseCrossentropy(0.1)(ids[1:2], probs[1:2])),
+                               by_hand, rtol=1e-6)
+    # Targets shaped (batch, 1), as Keras may hand them over, give the same loss.
+    np.testing.assert_allclose(float(SmoothedSparseCrossentropy(0.1)(ids[:, None], probs)),
+                               float(SmoothedSparseCrossentropy(0.1)(ids, probs)), rtol=1e-6)
+
+
+def test_smoothing_picks_the_loss_and_survives_serialization():
+    vocab = intent_vocabulary(TRAIN, "softmax")
+    assert IntentLabels("softmax", vocab).loss() == "sparse_categorical_crossentropy"
+    loss = IntentLabels("composed", vocab, smoothing=0.2).loss()
+    assert isinstance(loss, SmoothedSparseCrossentropy) and loss.smoothing == 0.2
+    clone = keras.losses.deserialize(keras.losses.serialize(loss))
+    assert isinstance(clone, SmoothedSparseCrossentropy) and clone.smoothing == 0.2
+    multilabel = IntentLabels("multilabel", intent_vocabulary(TRAIN, "multilabel"), 0.2)
+    assert multilabel.loss().__name__ == "summed_binary_crossentropy"
+    with pytest.raises(ValueError, match="smoothing"):
+        SmoothedSparseCrossentropy(1.0)
