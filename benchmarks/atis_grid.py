@@ -6,10 +6,10 @@
 Each run is one `python -m apps.slot_filling train` process with the app's
 defaults except `--cell`, `--[no-]bidirectional`, `--seed` and `--time-budget`:
 training stops before an epoch that would end past the budget, and the model kept
-is the best epoch by validation loss within it. After the grid (6 kinds ×
-uni/bidirectional × seeds), the kind with the best mean slot F1 runs again with
-the other slot head (softmax instead of the default CRF), so the table shows what
-the CRF adds under the same budget.
+is the best epoch within it by the app's monitor (the slots' validation loss).
+After the grid (6 kinds × uni/bidirectional × seeds), the kind with the best mean
+slot F1 runs again with the other slot head (softmax instead of the default CRF),
+so the table shows what the CRF adds under the same budget.
 
 Runs are resumable: a run whose `metrics.json` exists is read, not rerun, and an
 interrupted run resumes from its last epoch (the app's resume folder), so an
