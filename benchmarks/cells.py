@@ -68,14 +68,6 @@ def _targets(model, rng):
     return rng.normal(size=shape).astype("float32")
 
 
-def _repeated(fn, calls):
-    """`fn` called `calls` times in a row: one timed unit."""
-    def run():
-        for _ in range(calls):
-            fn()
-    return run
-
-
 def worker(threading, reps, calls):
     """Times every model, interleaved, in this process; returns medians in ms."""
     import numpy as np
@@ -96,15 +88,15 @@ def worker(threading, reps, calls):
         for _ in range(3):
             model.train_on_batch(x, targets[name])
             model.predict_on_batch(x)
-    units = [(name, kind, _repeated(call, calls))
+    units = [(name, kind, call)
              for name, model in models.items()
              for kind, call in (
                  ("train", lambda m=model, n=name: m.train_on_batch(x, targets[n])),
                  ("inference", lambda m=model: m.predict_on_batch(x)))]
-    seconds = interleaved_medians([run for _, _, run in units], reps)
+    seconds = interleaved_medians([call for _, _, call in units], reps, calls)
     results = {name: {} for name in names}
     for (name, kind, _), spent in zip(units, seconds):
-        results[name][kind] = 1000 * spent / calls
+        results[name][kind] = 1000 * spent
     return results
 
 

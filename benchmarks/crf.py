@@ -108,9 +108,8 @@ def run(tags, batch, steps, reps, calls):
     jobs = {**{f"CRF loss alone, {name} forward": fn for name, fn in loss_steps.items()},
             **{f"train step, {name}": (lambda m=m: m.train_on_batch(x, y))
                for name, m in models.items()}}
-    seconds = interleaved_medians(
-        [lambda fn=fn: [fn() for _ in range(calls)] for fn in jobs.values()], reps)
-    medians = {name: 1000 * s / calls for name, s in zip(jobs, seconds)}
+    seconds = interleaved_medians(list(jobs.values()), reps, calls)
+    medians = {name: 1000 * s for name, s in zip(jobs, seconds)}
     return medians, losses
 
 

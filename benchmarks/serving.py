@@ -23,14 +23,19 @@ SENTENCES = [
 ]
 
 
-def interleaved_medians(calls, reps):
-    """Median seconds of each zero-argument call, timed in turns `reps` times."""
+def interleaved_medians(calls, reps, calls_per_rep=1):
+    """Median seconds per call of each zero-argument call, timed in turns `reps` times.
+
+    Each turn times `calls_per_rep` calls of one function in a row (for calls too
+    short to time one by one) and counts their mean.
+    """
     times = [[] for _ in calls]
     for _ in range(reps):
         for call, spent in zip(calls, times):
             start = time.perf_counter()
-            call()
-            spent.append(time.perf_counter() - start)
+            for _ in range(calls_per_rep):
+                call()
+            spent.append((time.perf_counter() - start) / calls_per_rep)
     return [statistics.median(spent) for spent in times]
 
 

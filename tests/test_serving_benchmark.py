@@ -9,6 +9,10 @@ def test_interleaved_medians_time_each_call_in_turns():
     medians = serving.interleaved_medians([lambda: order.append("a"),
                                            lambda: order.append("b")], reps=3)
     assert order == ["a", "b"] * 3 and len(medians) == 2 and min(medians) >= 0
+    order.clear()
+    serving.interleaved_medians([lambda: order.append("a"), lambda: order.append("b")],
+                                reps=2, calls_per_rep=3)
+    assert order == ["a"] * 3 + ["b"] * 3 + ["a"] * 3 + ["b"] * 3
 
 
 def test_two_models_side_by_side(tmp_path, capsys):

@@ -205,8 +205,9 @@ class CRF(keras.layers.Layer):
         the pairwise logsumexp, which `pairwise=True` takes at every step (the
         textbook algorithm, for tests and `benchmarks/crf.py`).
         """
-        shift = ops.max(trans, axis=0)  # c_j: each column's largest transition score
-        exp_trans = ops.exp(trans - shift[None, :])
+        if not pairwise:
+            shift = ops.max(trans, axis=0)  # c_j: each column's largest transition score
+            exp_trans = ops.exp(trans - shift[None, :])
 
         def pairs(alpha):
             return ops.logsumexp(alpha[:, :, None] + trans[None], axis=1)
