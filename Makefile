@@ -3,12 +3,8 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# The numerical layer tests also run on the JAX and PyTorch backends.
-BACKEND_TESTS := tests/test_peephole_lstm.py tests/test_jordan_rnn.py tests/test_gradients.py \
-	tests/test_crf.py tests/test_context_window.py \
-	tests/test_lecture_examples.py tests/test_recurrent.py tests/test_serialization.py \
-	tests/test_file_format.py tests/test_word_dropout.py tests/test_append_to_steps.py \
-	tests/test_composed_softmax.py
+# Tests that run on every backend carry the `backends` marker (`pytestmark = pytest.mark.backends`);
+# tests/test_markers.py fails when a layer test forgets it.
 
 .PHONY: install demo lecture test test-tensorflow test-jax test-torch lint bench wheel clean
 
@@ -32,14 +28,14 @@ test-tensorflow: $(STAMP)
 	KERAS_BACKEND=tensorflow $(BIN)/python -m pytest -q
 
 test-jax: $(STAMP)
-	KERAS_BACKEND=jax $(BIN)/python -m pytest -q $(BACKEND_TESTS)
+	KERAS_BACKEND=jax $(BIN)/python -m pytest -q -m backends
 
 # PyTorch is not a dependency (its default wheel is a multi-GB CUDA build); the torch
 # run happens wherever torch is installed, e.g. `.venv/bin/pip install torch`.
 test-torch: $(STAMP)
 	@if $(BIN)/python -c "import torch" 2>/dev/null; then \
-		echo "KERAS_BACKEND=torch $(BIN)/python -m pytest -q $(BACKEND_TESTS)"; \
-		KERAS_BACKEND=torch $(BIN)/python -m pytest -q $(BACKEND_TESTS); \
+		echo "KERAS_BACKEND=torch $(BIN)/python -m pytest -q -m backends"; \
+		KERAS_BACKEND=torch $(BIN)/python -m pytest -q -m backends; \
 	else \
 		echo "torch is not installed in $(VENV): skipping the PyTorch backend run"; \
 	fi

@@ -9,15 +9,24 @@ in "... leave taipei" a departure: only the word a few steps back tells which, s
 the memoryless tagger cannot get those cities right and the recurrent ones can.
 Prints their scores and tags, and keeps the best model in
 saved_models/slot_filling-flights/ for `python -m apps.slot_filling predict`.
+
+This is a script over the slot-filling app (it trains through the harness and
+serves through the app's own SavedModel function), not an app of its own.
 """
 
-import dataclasses
 import os
 import shutil
+import sys
 import time
 
-from apps.common import train
-from apps.slot_filling import Config, SlotFilling
+import tensorflow as tf
+
+from apps.console import debug_requested, send_native_stderr_away
+from apps.harness import train
+from apps.harness.serving import endpoints, load_trained
+from apps.slot_filling.app import Config, SlotFilling
+from kerasrnn.training import UserInputError, read_run
+from kerasrnn.training.run_directory import claim, remove_ours
 
 SENTENCES = ("i would like to arrive taipei on november 2nd",
              "i would like to leave taipei on november 2nd")
@@ -35,8 +44,15 @@ def demo_config(cell):
                   output_dir=os.path.join("saved_models", "demo", cell))
 
 
+def tag_sentences(app, folder):
+    trained = load_trained(app, folder, read_run(folder, app.name))
+    serve = next(iter(endpoints(app, trained).functions.values()))
+    return app.present(list(SENTENCES), serve(tf.constant(SENTENCES)))
+
+
 def main():
     app = SlotFilling()
+    claim(BEST, "demo's best model")  # before training: never replace a user's folder
     print("Training four slot-filling taggers on built-in flight-booking data "
           "(3000 train / 300 valid / 600 test utterances)...\n")
     results = {}
@@ -55,14 +71,11 @@ def main():
           "  are all tagged O, so without a context window it cannot tell a departure city from\n"
           "  a destination; Elman and LSTM remember the words themselves.\n")
     for cell, _ in KINDS:
-        task = app.load(demo_config(cell).output_dir,
-                        {"config": dataclasses.asdict(demo_config(cell))})
-        for result in task.predict(list(SENTENCES)):
+        for result in tag_sentences(app, demo_config(cell).output_dir):
             city = result["tags"][result["tokens"].index("taipei")]
             print(f"  {cell:12s} {result['text']!r}: taipei -> {city}")
     best = max(results, key=lambda c: (results[c][0]["focus_accuracy"], results[c][0]["slot_f1"]))
-    if os.path.exists(BEST):
-        shutil.rmtree(BEST)
+    remove_ours(BEST)
     shutil.copytree(demo_config(best).output_dir, BEST)
     print(f"\nBest: {best}. Its model directory is {BEST}/; try\n"
           f"  .venv/bin/python -m apps.slot_filling predict --model {BEST} "
@@ -70,4 +83,9 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    send_native_stderr_away(debug_requested())
+    try:
+        main()
+    except UserInputError as error:
+        print(f"demo: error: {' '.join(str(error).split())}", file=sys.stderr)
+        sys.exit(2)

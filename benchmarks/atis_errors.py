@@ -16,21 +16,26 @@ that no model finds (seqeval's chunks: type and token span).
 import argparse
 import collections
 
-from apps.slot_filling import SlotFilling
-from kerasrnn.training import read_run
+from apps.harness.serving import load_trained
+from apps.slot_filling.app import SlotFilling
+from kerasrnn.data.tagging_schemes import spans
+from kerasrnn.training import UserInputError, read_run
 
 
 def chunks(tags):
     """{(type, start, end)} of a BIO tag sequence, as conlleval/seqeval read it."""
-    from seqeval.metrics.sequence_labeling import get_entities
-
-    return set(get_entities(list(tags)))
+    return set(spans(tags))
 
 
 def predictions(model_dir, split):
+    """(examples, predicted tag lists, predicted intents) of one split, in file order."""
     app = SlotFilling()
-    task = app.load(model_dir, read_run(model_dir, app.name))
-    return task.predict_split(split)
+    trained = load_trained(app, model_dir, read_run(model_dir, app.name))
+    splits = app.read_data(trained.config).splits
+    if split not in splits:
+        raise UserInputError(f"--split must be one of {sorted(splits)}, got {split!r}")
+    tags, intents = app.predict_items(trained, splits[split])
+    return splits[split], tags, intents
 
 
 def main(argv=None):

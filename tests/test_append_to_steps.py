@@ -2,8 +2,11 @@
 
 import keras
 import numpy as np
+import pytest
 
 from kerasrnn.layers import AppendToSteps
+
+pytestmark = pytest.mark.backends
 
 
 def test_every_step_gets_the_vector_and_the_mask_survives(rng):

@@ -6,6 +6,8 @@ import pytest
 
 from kerasrnn.layers import ComposedSoftmax
 
+pytestmark = pytest.mark.backends
+
 # labels: padding (no atoms), a, b, a#b
 COMPOSITION = [[], [0], [1], [0, 1]]
 

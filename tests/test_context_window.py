@@ -6,6 +6,8 @@ import pytest
 
 from kerasrnn.layers import ContextWindow, MaskedMeanMaxPooling
 
+pytestmark = pytest.mark.backends
+
 
 @pytest.mark.parametrize("radius", [0, 1, 2])
 def test_context_window_concatenates_neighbours(radius, rng):

@@ -11,6 +11,8 @@ from kerasrnn.layers.crf_loss import CRFLoss
 from tests.backend_gradients import gradients
 from tests.conftest import BACKEND, tensorflow_only
 
+pytestmark = pytest.mark.backends
+
 TAGS, BATCH, TIME = 3, 4, 4
 MASKS = {
     "none": None,

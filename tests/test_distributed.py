@@ -8,8 +8,8 @@ import subprocess
 import sys
 import textwrap
 
-from apps.common import main
-from apps.slot_filling import SlotFilling
+from apps.harness import main
+from apps.slot_filling.app import SlotFilling
 from tests.test_slot_filling_app import TINY, write_slot_folder
 
 ROOT = pathlib.Path(__file__).parent.parent
@@ -36,8 +36,8 @@ MIRRORED = textwrap.dedent("""
     cpu = tf.config.list_physical_devices("CPU")[0]
     tf.config.set_logical_device_configuration(
         cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
-    from apps.common import main
-    from apps.slot_filling import SlotFilling
+    from apps.harness import main
+    from apps.slot_filling.app import SlotFilling
     sys.exit(main(SlotFilling(), sys.argv[1:]))
 """)
 

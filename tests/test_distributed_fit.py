@@ -7,6 +7,8 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
 ROOT = pathlib.Path(__file__).parent.parent
 
 SCRIPT = textwrap.dedent("""
@@ -54,3 +56,38 @@ def test_two_replicas_with_clipping_train_like_one_device():
     assert result["fixed"] < 1e-5, result
     assert result["stock"] > 1e-3, result  # Keras alone clips each replica's half
     assert result["classes"] == ["Sequential", "Adam"]  # classes restored after the fit
+
+
+def test_an_untested_keras_is_refused_in_one_line():
+    from kerasrnn.training import UserInputError
+    from kerasrnn.training.distributed_fit import TESTED_KERAS, check_keras_version
+
+    for tested in TESTED_KERAS:
+        check_keras_version(f"{tested}.0")
+        check_keras_version(f"{tested}.7rc1")
+    for untested in ("3.16.0", "3.1.0", "4.15.0", "13.15.0", "nightly"):
+        with pytest.raises(UserInputError) as raised:
+            check_keras_version(untested)
+        message = str(raised.value)
+        assert "\n" not in message and f"this is Keras {untested}" in message
+        assert "--strategy mirrored/multi_worker is tested with Keras 3.15 only" in message
+
+
+def test_make_strategy_checks_the_keras_version_only_for_several_replicas(monkeypatch):
+    from kerasrnn.training import UserInputError, distributed_fit, runtime
+
+    monkeypatch.setattr(distributed_fit, "TESTED_KERAS", ("0.1",))
+    assert runtime.make_strategy("default") is not None  # single-device: any Keras
+    for name in ("mirrored", "multi_worker"):
+        with pytest.raises(UserInputError, match="tested with Keras 0.1 only"):
+            runtime.make_strategy(name)
+
+
+def test_runtime_does_not_import_distributed_fit():
+    code = ("import sys, kerasrnn.training, kerasrnn.training.runtime as r; "
+            "r.make_strategy('default'); "
+            "print('kerasrnn.training.distributed_fit' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                          text=True, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.strip().splitlines()[-1] == "False"

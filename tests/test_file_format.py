@@ -13,6 +13,8 @@ import pytest
 
 import kerasrnn
 
+pytestmark = pytest.mark.backends
+
 FIXTURES = pathlib.Path(__file__).parent / "fixtures"
 ROOT = FIXTURES.parent.parent
 BACKENDS = [b for b in ("tensorflow", "jax", "torch") if importlib.util.find_spec(b)]

@@ -16,6 +16,8 @@ from kerasrnn.layers import JordanRNN, PeepholeLSTM
 from tests.backend_gradients import gradients
 from tests.numpy_rnn import jordan_step, peephole_lstm_step, run
 
+pytestmark = pytest.mark.backends
+
 UNITS, LABELS = 3, 2
 
 CASES = {

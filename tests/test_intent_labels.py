@@ -5,12 +5,9 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from apps.intent_labels import (
-    IntentLabels,
-    SmoothedSparseCrossentropy,
-    intent_set_accuracy,
-    intent_vocabulary,
-)
+from apps.slot_filling.intents import IntentLabels, intent_vocabulary
+from kerasrnn.losses import SmoothedSparseCrossentropy
+from kerasrnn.metrics import intent_set_accuracy
 
 TRAIN = ["flight"] * 5 + ["airfare"] * 3 + ["flight#airfare"] * 2 + ["airline#flight_no",
          "flight_no", "aircraft#flight#flight_no", "airline", "aircraft", "meal#aircraft",

@@ -9,6 +9,8 @@ import pytest
 from kerasrnn.layers import JordanRNN, JordanRNNCell
 from tests.numpy_rnn import assert_valid_steps_close, jordan_step, run, weights_of
 
+pytestmark = pytest.mark.backends
+
 UNITS, LABELS, FEATURES, BATCH, TIME = 6, 4, 3, 4, 5
 
 

@@ -5,8 +5,11 @@ They double as documentation: `python -m apps.demo --layers` prints the same num
 
 import keras
 import numpy as np
+import pytest
 
 from kerasrnn.examples import hand_wired_lstm, toy_elman, toy_jordan
+
+pytestmark = pytest.mark.backends
 
 TOY_INPUTS = np.array([[[1, 1], [1, 1], [2, 2]]], "float32")
 

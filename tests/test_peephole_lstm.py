@@ -9,6 +9,8 @@ import pytest
 from kerasrnn.layers import PeepholeLSTM, PeepholeLSTMCell
 from tests.numpy_rnn import assert_valid_steps_close, peephole_lstm_step, run, weights_of
 
+pytestmark = pytest.mark.backends
+
 UNITS, FEATURES, BATCH, TIME = 5, 3, 4, 6
 
 

@@ -6,6 +6,8 @@ import pytest
 
 from kerasrnn.layers import RECURRENT_KINDS, JordanRNN, PeepholeLSTM, recurrent
 
+pytestmark = pytest.mark.backends
+
 
 @pytest.mark.parametrize(
     "kind, cls",

@@ -85,9 +85,9 @@ def test_nan_loss_stops_with_a_clear_message_and_keeps_the_checkpoint(tmp_path, 
     assert json.loads((tmp_path / "state.json").read_text())["epochs_done"] == 2
 
 
-def _ema_model(momentum=0.9, loss_scaled=False):
+def _ema_model(momentum=0.9, loss_scaled=False, use_ema=True):
     model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
-    optimizer = keras.optimizers.Adam(0.05, use_ema=True, ema_momentum=momentum)
+    optimizer = keras.optimizers.Adam(0.05, use_ema=use_ema, ema_momentum=momentum)
     if loss_scaled:  # what compile() does under the mixed_float16 policy
         optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
     model.compile(optimizer=optimizer, loss="mse")
@@ -106,19 +106,32 @@ def test_with_an_ema_optimizer_validation_and_best_weights_are_the_averages(tmp_
     keras.utils.set_random_seed(1)
     model = _ema_model(loss_scaled=loss_scaled)
     tracker = resumable_fit(model, batches, batches, epochs=3, folder=tmp_path, verbose=0)
-    optimizer = getattr(model.optimizer, "inner_optimizer", model.optimizer)
-    averages = [keras.ops.convert_to_numpy(a)
-                for a in optimizer._model_variables_moving_average]
+    # References from the same start, trained by Keras alone: with the EMA, a plain
+    # fit ends on the averages (fit finalizes them); without it, on the raw weights,
+    # which the EMA does not change.
+    references = {}
+    for use_ema in (True, False):
+        keras.utils.set_random_seed(1)
+        reference = _ema_model(loss_scaled=loss_scaled, use_ema=use_ema)
+        reference.fit(batches, epochs=3, verbose=0, shuffle=False)
+        references[use_ema] = _weights(reference)
+    averages, raw = references[True], references[False]
+    assert not np.allclose(averages[0], raw[0])
     assert tracker.state["best_epoch"] == 3  # still improving: the best is the last epoch
     for kept, average in zip(_weights(model), averages):
-        np.testing.assert_array_equal(kept, average)
+        np.testing.assert_allclose(kept, average, rtol=1e-6)
+    best = _ema_model()
+    best.load_weights(tmp_path / "best.weights.h5")
+    for kept, average in zip(_weights(best), averages):
+        np.testing.assert_allclose(kept, average, rtol=1e-6)
     # The logged validation loss is the averaged weights' loss ...
     assert model.evaluate(batches, verbose=0) == pytest.approx(
         tracker.state["history"]["val_loss"][-1], rel=1e-6)
-    # ... while training goes on from the raw weights, which are not the averages.
-    raw = _ema_model()
-    raw.load_weights(tmp_path / "last.weights.h5")
-    assert not np.allclose(_weights(raw)[0], averages[0])
+    # ... while training goes on from the raw weights (validation put them back).
+    last = _ema_model()
+    last.load_weights(tmp_path / "last.weights.h5")
+    for kept, value in zip(_weights(last), raw):
+        np.testing.assert_allclose(kept, value, rtol=1e-6)
 
 
 def test_an_ema_run_resumed_midway_ends_exactly_like_an_uninterrupted_one(tmp_path, rng):

@@ -7,6 +7,8 @@ import pytest
 from kerasrnn.layers import RECURRENT_KINDS, JordanRNN, PeepholeLSTM, recurrent
 from tests.conftest import tensorflow_only
 
+pytestmark = pytest.mark.backends
+
 OURS = ["jordan", "hybrid", "peephole_lstm"]
 
 

@@ -11,8 +11,8 @@ import time
 import numpy as np
 import pytest
 
-from apps.common import main
-from apps.slot_filling import SlotFilling
+from apps.harness import main
+from apps.slot_filling.app import SlotFilling
 from kerasrnn.data import generate_flights
 
 ROOT = pathlib.Path(__file__).parent.parent

@@ -6,6 +6,8 @@ import pytest
 
 from kerasrnn.layers import WordDropout
 
+pytestmark = pytest.mark.backends
+
 
 def _ids(rng):
     ids = rng.integers(2, 500, size=(64, 50)).astype("int32")

@@ -28,7 +28,14 @@ from kerasrnn.data.examples import (
 )
 from kerasrnn.data.flights import generate_flights
 from kerasrnn.data.loading import detect_format, load_dataset
-from kerasrnn.data.normalization import TextNormalization, normalize_text, tokenize
+from kerasrnn.data.normalization import (
+    TextNormalization,
+    normalize_text,
+    normalize_words,
+    split_words,
+    tokenize,
+    tokenize_words,
+)
 from kerasrnn.data.padding import PaddingReport, padding_fraction, padding_report
 from kerasrnn.data.parallel import read_parallel_pairs
 from kerasrnn.data.pipelines import (
@@ -37,6 +44,7 @@ from kerasrnn.data.pipelines import (
     normalize_token_lists,
     tagging_dataset,
     tagging_padding_report,
+    tagging_string_batches,
     tokenize_sentences,
     translation_dataset,
 )
@@ -66,9 +74,11 @@ __all__ = [
     "detect_format", "download_dataset", "generate_flights", "iob2_to_bioes", "letter_trigrams",
     "load_dataset", "load_vocabulary", "make_char_lookup", "make_label_lookup",
     "make_tag_lookup", "make_token_lookup", "normalize_text", "normalize_token_lists",
-    "oov_rate", "padding_fraction", "padding_report", "read_conll", "read_conllu",
+    "normalize_words", "oov_rate", "padding_fraction", "padding_report", "read_conll",
+    "read_conllu",
     "read_glue_tsv", "read_labelled_tsv", "read_parallel_pairs", "read_slot_filling",
-    "read_text_corpus", "read_trec", "save_vocabulary", "tagging_dataset",
-    "tagging_padding_report", "to_iob2", "tokenize", "tokenize_sentences",
+    "read_text_corpus", "read_trec", "save_vocabulary", "split_words", "tagging_dataset",
+    "tagging_padding_report", "tagging_string_batches", "to_iob2", "tokenize",
+    "tokenize_sentences", "tokenize_words",
     "translation_dataset",
 ]

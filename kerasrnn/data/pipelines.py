@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import tensorflow as tf
 
-from kerasrnn.data.normalization import normalize_text
+from kerasrnn.data.normalization import normalize_text, normalize_words
 from kerasrnn.data.padding import PaddingReport, length_boundaries, padding_report
 
 AUTOTUNE = tf.data.AUTOTUNE
@@ -21,22 +21,23 @@ START = "[START]"
 END = "[END]"
 
 
-def normalize_token_lists(sentences, lowercase: bool = True, digit_token: str | None = None):
+def normalize_token_lists(sentences, lowercase: bool = True, digit_token: str | None = None,
+                          punctuation: str = "keep"):
     """Normalises already-tokenised sentences with the pipelines' own ``tf.strings`` code.
 
-    Use it to build vocabularies from exactly the tokens the pipeline will look
-    up. Punctuation is left alone, so every sentence keeps its token count (and
-    stays aligned with its tags).
+    Use it to build vocabularies from exactly the tokens the pipeline (or an
+    exported model) will look up. It applies `normalize_words`, so every
+    sentence keeps its token count (and stays aligned with its tags);
+    ``punctuation`` is ``"keep"`` (left alone) or ``"strip"`` (the tokens
+    ``tokenize(text, punctuation="strip")`` gives for ``" ".join(sentence)``).
     """
-    sentences = list(sentences)
-    flat = [token for sentence in sentences for token in sentence]
-    if not flat:
-        return [[] for _ in sentences]
-    normalised = normalize_text(flat, lowercase=lowercase, punctuation="keep",
-                                digit_token=digit_token).numpy()
+    sentences = [list(sentence) for sentence in sentences]
+    normalised = normalize_words(ragged_rows(sentences), lowercase=lowercase,
+                                 punctuation=punctuation, digit_token=digit_token)
+    flat = normalised.flat_values.numpy()
     result, start = [], 0
     for sentence in sentences:
-        result.append([t.decode("utf-8") for t in normalised[start:start + len(sentence)]])
+        result.append([t.decode("utf-8") for t in flat[start:start + len(sentence)]])
         start += len(sentence)
     return result
 
@@ -93,18 +94,10 @@ def tagging_dataset(
         with 0 on the right; with ``intent_lookup``, ``(token_ids,
         {"tags": tag_ids, "intent": intent_ids})``.
     """
-    examples = list(examples)
-    if bucket_boundaries == "auto":
-        bucket_boundaries = length_boundaries([len(e.tokens) for e in examples])
-    columns = (ragged_rows([e.tokens for e in examples]), ragged_rows([e.tags for e in examples]))
-    if intent_lookup is not None:
-        columns += (tf.constant([e.intent or "" for e in examples], tf.string),)
-    # Rows of a ragged tensor arrive as RaggedTensorSpec(ragged_rank=0), which
-    # padded_batch rejects; passing them through a map makes them plain tensors.
-    dataset = tf.data.Dataset.from_tensor_slices(columns).map(lambda *row: row)
-    if shuffle:
-        dataset = dataset.shuffle(max(len(examples), 1), seed=seed, reshuffle_each_iteration=True)
-    dataset = batch_by_length(dataset, batch_size, bucket_boundaries, drop_remainder)
+    batches = tagging_string_batches(examples, batch_size, shuffle=shuffle, seed=seed,
+                                     bucket_boundaries=bucket_boundaries,
+                                     drop_remainder=drop_remainder,
+                                     with_intent=intent_lookup is not None)
 
     def encode(tokens, tags, *intent):
         tokens = normalize_text(tokens, lowercase=lowercase, punctuation="keep",
@@ -114,7 +107,46 @@ def tagging_dataset(
             return token_ids, tag_ids
         return token_ids, {"tags": tag_ids, "intent": intent_lookup(intent[0])}
 
-    return dataset.map(encode, num_parallel_calls=AUTOTUNE).prefetch(AUTOTUNE)
+    return batches.map(encode, num_parallel_calls=AUTOTUNE).prefetch(AUTOTUNE)
+
+
+def tagging_string_batches(
+    examples,
+    batch_size: int = 32,
+    *,
+    with_intent: bool = False,
+    shuffle: bool = True,
+    seed: int = 0,
+    bucket_boundaries: list[int] | str | None = "auto",
+    drop_remainder: bool = False,
+) -> tf.data.Dataset:
+    """Batches of a tagger's raw strings, for a model's own encoding step.
+
+    Args:
+        examples: `SequenceExample` s of one split.
+        batch_size: examples per batch.
+        with_intent: also yield each example's sentence label ("" when it has none).
+        shuffle, seed: shuffle every epoch, reproducibly.
+        bucket_boundaries: ``"auto"`` (length quantiles), a list, or ``None``
+            for plain padded batches in file order.
+        drop_remainder: drop a last, smaller batch.
+
+    Returns:
+        Batches ``(tokens, tags)`` of strings ``(batch, length)`` right-padded with
+        ``""`` (the lookups' padding), and ``intent (batch,)`` with ``with_intent``.
+    """
+    examples = list(examples)
+    if bucket_boundaries == "auto":
+        bucket_boundaries = length_boundaries([len(e.tokens) for e in examples])
+    columns = (ragged_rows([e.tokens for e in examples]), ragged_rows([e.tags for e in examples]))
+    if with_intent:
+        columns += (tf.constant([e.intent or "" for e in examples], tf.string),)
+    # Rows of a ragged tensor arrive as RaggedTensorSpec(ragged_rank=0), which
+    # padded_batch rejects; passing them through a map makes them plain tensors.
+    dataset = tf.data.Dataset.from_tensor_slices(columns).map(lambda *row: row)
+    if shuffle:
+        dataset = dataset.shuffle(max(len(examples), 1), seed=seed, reshuffle_each_iteration=True)
+    return batch_by_length(dataset, batch_size, bucket_boundaries, drop_remainder)
 
 
 def tagging_padding_report(examples, batch_size: int = 32, seed: int = 0) -> PaddingReport:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from seqeval.metrics.sequence_labeling import get_entities
+
 from kerasrnn.data.errors import DataFormatError
 
 SCHEMES = ("iob2", "bioes")
@@ -116,3 +118,18 @@ def repair_span_starts(
             path, f"tag {tags[i]!r} at token {i + 1} starts a span (after {before}); "
             "IOB2 spans start with B-", line + i if line_per_token else line)
     return (to_iob2(tags) if positions else tuple(tags)), len(positions)
+
+
+def spans(tags: Sequence[str]) -> list[tuple[str, int, int]]:
+    """The chunks of a BIO (IOB1, IOB2 or BIOES) tag sequence as (type, first, last).
+
+    `last` is inclusive. Chunk boundaries are conlleval's, as computed by seqeval
+    (the library that scores slot F1 and NER F1 here), so the spans a model's
+    `predict` shows are the ones its F1 counted: an `I-X` after `O` or after another
+    type starts a chunk.
+
+    Example:
+        >>> spans(["B-PER", "I-PER", "O", "I-LOC"])
+        [('PER', 0, 1), ('LOC', 3, 3)]
+    """
+    return [(kind, first, last) for kind, first, last in get_entities(list(tags))]

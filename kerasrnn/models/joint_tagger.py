@@ -2,9 +2,11 @@
 
 import keras
 
+from kerasrnn.activations import clipped_log
 from kerasrnn.data import LetterTrigramEmbedding
 from kerasrnn.layers import (
     CRF,
+    RECURRENT_KINDS,
     AppendToSteps,
     ComposedSoftmax,
     ContextWindow,
@@ -14,13 +16,9 @@ from kerasrnn.layers import (
 )
 
 FEEDFORWARD = "feedforward"
+# The `cell` values the tagger takes: every recurrent kind, and the memoryless baseline.
+TAGGER_KINDS = (*RECURRENT_KINDS, FEEDFORWARD)
 JORDAN_KINDS = ("jordan", "hybrid")  # their recurrence feeds back a tag distribution
-
-
-@keras.saving.register_keras_serializable(package="kerasrnn")
-def clipped_log(probabilities):
-    """log p, with p clipped to 1e-7 so that a zero probability stays finite."""
-    return keras.ops.log(keras.ops.maximum(keras.ops.cast(probabilities, "float32"), 1e-7))
 
 
 def _recurrent_stack(x, cell, units, layers, bidirectional, dropout, num_tags, prefix=""):

@@ -30,14 +30,34 @@ objects a subclass with the fixes (the classes are swapped back afterwards):
 These overrides use private Keras methods. `tests/test_distributed_fit.py` checks
 the clipping against one device, `tests/test_distributed.py` two worker processes
 against one process with two replicas, so a Keras upgrade that changes them fails
-there.
+there. For users, `check_keras_version` (called by `runtime.make_strategy` for
+`mirrored` and `multi_worker`) refuses a Keras minor version not in `TESTED_KERAS`
+with one clear line instead of a wrong or crashing run. Importing this module uses
+public Keras only, and on one device (the default strategy) `distributed_training`
+changes nothing and calls no private method.
 """
 
 import contextlib
+import re
 
 import keras
 import tensorflow as tf
-from keras.src import tree
+from keras import tree
+
+from kerasrnn.training.errors import UserInputError
+
+# Keras minor versions whose private methods the overrides below were checked against.
+TESTED_KERAS = ("3.15",)
+
+
+def check_keras_version(version=keras.__version__):
+    """Raises `UserInputError` unless `version`'s major.minor is in `TESTED_KERAS`."""
+    match = re.match(r"(\d+)\.(\d+)", version)
+    if match is None or f"{match[1]}.{match[2]}" not in TESTED_KERAS:
+        raise UserInputError(
+            f"--strategy mirrored/multi_worker is tested with Keras {', '.join(TESTED_KERAS)} "
+            f"only; this is Keras {version} (single-device training works with any Keras 3)"
+        )
 
 
 def _first_local(strategy, value):

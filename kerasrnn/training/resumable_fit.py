@@ -12,15 +12,16 @@ best-epoch and early-stopping state; this callback keeps all of it in one folder
 With an optimizer that keeps an exponential moving average of the weights
 (`use_ema=True`, Polyak averaging), validation and `best.weights.h5` use the
 averaged weights, while training goes on from the raw ones (`last.weights.h5`; the
-averages are optimizer variables, so a resumed run continues them exactly).
+averages are optimizer variables, so a resumed run continues them exactly). The
+averages are put in place with the optimizer's public `finalize_variable_values`,
+which Keras itself calls at the end of `fit`, and the raw values are put back after.
 
-Every file is written to a temporary name and renamed, so a SIGKILL at any moment
-leaves either the previous epoch's state or the new one.
+Every file is written to a temporary name and renamed (`atomic.atomic_write`), so a
+SIGKILL at any moment leaves either the previous epoch's state or the new one.
 """
 
 import json
 import math
-import os
 import pathlib
 import sys
 import time
@@ -28,13 +29,8 @@ import time
 import keras
 import numpy as np
 
+from kerasrnn.training.atomic import atomic_write, write_json
 from kerasrnn.training.errors import TrainingDivergedError
-
-
-def _atomic(path, write):
-    tmp = path.with_name("tmp-" + path.name)
-    write(str(tmp))
-    os.replace(tmp, path)
 
 
 def _savez(path, arrays):
@@ -78,7 +74,7 @@ class ResumableFit(keras.callbacks.Callback):
         """Loads the saved state into `model` (compiled); returns the epoch to start from."""
         if not self.state_path.exists():
             return 0
-        self.state = json.loads(self.state_path.read_text())
+        self.state = json.loads(self.state_path.read_text(encoding="utf-8"))
         model.load_weights(self.folder / "last.weights.h5")
         optimizer = model.optimizer
         optimizer.build(model.trainable_variables)
@@ -94,23 +90,24 @@ class ResumableFit(keras.callbacks.Callback):
             variable.assign(value)
         return self.state["epochs_done"]
 
-    def _averages(self):
-        """(model variable, its moving average) pairs when the optimizer keeps an EMA."""
+    def _ema_optimizer(self):
+        """The model's optimizer when it keeps a moving average of the weights, else None."""
         optimizer = self.model.optimizer
-        # Mixed precision wraps the optimizer in a LossScaleOptimizer; the EMA is inside.
-        optimizer = getattr(optimizer, "inner_optimizer", optimizer)
-        if not getattr(optimizer, "use_ema", False):
-            return []
-        averages = getattr(optimizer, "_model_variables_moving_average", None) or []
-        return [(v, a) for v, a in zip(optimizer._trainable_variables, averages)
-                if a is not None]
+        # Mixed precision wraps the optimizer in a LossScaleOptimizer, whose
+        # finalize_variable_values hands on to the inner optimizer that keeps the EMA.
+        inner = getattr(optimizer, "inner_optimizer", optimizer)
+        if optimizer is None or not getattr(inner, "use_ema", False) or not inner.built:
+            return None  # no EMA, or no averages yet
+        return optimizer
 
     def _use_averages(self):
         """Puts the moving averages into the model, keeping the raw values in `_raw`."""
-        pairs = self._averages()
-        self._raw = [(variable, keras.ops.convert_to_numpy(variable)) for variable, _ in pairs]
-        for variable, average in pairs:
-            variable.assign(average)
+        optimizer = self._ema_optimizer()
+        if optimizer is None:
+            return
+        variables = self.model.trainable_variables  # what fit built the optimizer with
+        self._raw = [(variable, keras.ops.convert_to_numpy(variable)) for variable in variables]
+        optimizer.finalize_variable_values(variables)
 
     def _use_raw(self):
         """Puts back the raw values `_use_averages` kept."""
@@ -126,8 +123,10 @@ class ResumableFit(keras.callbacks.Callback):
 
     def _save_best(self):
         self._use_averages()
-        _atomic(self.folder / "best.weights.h5", self.model.save_weights)
-        self._use_raw()
+        try:
+            atomic_write(self.folder / "best.weights.h5", self.model.save_weights)
+        finally:
+            self._use_raw()
 
     def _improved(self, value):
         best = self.state["best"]
@@ -166,10 +165,10 @@ class ResumableFit(keras.callbacks.Callback):
             self._save_best()
         else:
             self.state["wait"] += 1
-        _atomic(self.folder / "last.weights.h5", self.model.save_weights)
+        atomic_write(self.folder / "last.weights.h5", self.model.save_weights)
         variables = {f"v{i}": keras.ops.convert_to_numpy(v)
                      for i, v in enumerate(self.model.optimizer.variables)}
-        _atomic(self.folder / "last.optimizer.npz", lambda p: _savez(p, variables))
+        atomic_write(self.folder / "last.optimizer.npz", lambda p: _savez(p, variables))
         self.state["epochs_done"] = epoch + 1
         if self.patience is not None and self.state["wait"] >= self.patience:
             self.state["stopped_early"] = True
@@ -178,7 +177,7 @@ class ResumableFit(keras.callbacks.Callback):
                 and self.state["train_seconds"] + epoch_seconds > self.time_budget):
             self.state["stopped_early"] = self.state["out_of_time"] = True
             self.model.stop_training = True
-        _atomic(self.state_path, lambda p: pathlib.Path(p).write_text(json.dumps(self.state)))
+        write_json(self.state_path, self.state)
 
     def restore_best(self):
         """Loads the best epoch's weights into the model."""

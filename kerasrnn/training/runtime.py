@@ -44,12 +44,21 @@ def make_strategy(name):
     """Returns the `tf.distribute` strategy named by `--strategy`.
 
     `mirrored` replicates the model on every local GPU (or the logical devices a
-    test configures); `multi_worker` reads the cluster from `TF_CONFIG`.
+    test configures); `multi_worker` reads the cluster from `TF_CONFIG`. Both need
+    the Keras version `distributed_fit`'s fixes were tested with (`UserInputError`
+    otherwise).
     """
     import tensorflow as tf
 
     if name == "default":
         return tf.distribute.get_strategy()
+    if name in ("mirrored", "multi_worker"):
+        # Imported here rather than at the top on purpose: distributed_fit overrides
+        # private Keras methods, so setting up single-device training must not depend
+        # on it. (Not to dodge an import cycle: there is none.)
+        from kerasrnn.training.distributed_fit import check_keras_version
+
+        check_keras_version()
     if name == "mirrored":
         # Every local GPU; without GPUs, every logical CPU device (one, unless a
         # program split the CPU into several, as the tests do).

@@ -24,7 +24,9 @@ so `atis_flight#atis_airfare` also uses what every `atis_flight` and
 `atis_airfare` utterance taught about flights and fares.
 
 Everything here is TensorFlow ops on string tensors, so training targets, the
-evaluation and the exported SavedModel decode intents in exactly one way.
+evaluation and the exported SavedModel decode intents in exactly one way. The
+padding label and `[UNK]` have output columns (ids 0 and 1) but are never decoded:
+a served intent is always one that training could teach.
 """
 
 from collections import Counter, defaultdict
@@ -32,9 +34,13 @@ from collections import Counter, defaultdict
 import keras
 import tensorflow as tf
 
+from kerasrnn.data.vocabulary import OOV, PAD, make_lookup
+from kerasrnn.losses import SmoothedSparseCrossentropy, summed_binary_crossentropy
+from kerasrnn.metrics import intent_set_accuracy
+
 SEPARATOR = "#"
 HEADS = ("softmax", "multilabel", "composed")
-PAD, OOV = "", "[UNK]"
+FIRST_LABEL = 2  # whole-label heads: ids 0 and 1 are padding and [UNK]
 
 
 def intent_vocabulary(labels, head):
@@ -60,60 +66,6 @@ def intent_vocabulary(labels, head):
     return {"intent_atoms": atoms, "intent_spellings": sets}
 
 
-@keras.saving.register_keras_serializable(package="kerasrnn")
-def intent_set_accuracy(y_true, y_pred):
-    """1 where the decoded atom set (see the module docstring) equals the target's."""
-    atoms = y_pred[:, 1:]
-    best = keras.ops.one_hot(keras.ops.argmax(atoms, axis=-1), keras.ops.shape(atoms)[-1])
-    chosen = keras.ops.logical_or(atoms > 0.5, best > 0)
-    same = keras.ops.equal(chosen, y_true[:, 1:] > 0.5)
-    return keras.ops.cast(keras.ops.all(same, axis=-1), "float32")
-
-
-@keras.saving.register_keras_serializable(package="kerasrnn")
-def summed_binary_crossentropy(y_true, y_pred):
-    """Binary cross-entropy summed over the atoms of each example.
-
-    Keras' "binary_crossentropy" averages over the ~20 atoms, which gives the
-    intent about 1/20 of the gradient a softmax cross-entropy gets next to the
-    slot loss; measured on ATIS that costs 4 points of intent accuracy.
-    """
-    return keras.ops.sum(keras.ops.binary_crossentropy(y_true, y_pred), axis=-1)
-
-
-@keras.saving.register_keras_serializable(package="kerasrnn")
-class SmoothedSparseCrossentropy(keras.losses.Loss):
-    """Cross-entropy against a label-smoothed target, from class ids.
-
-    With K classes, true class y and smoothing ε the target puts 1 − ε + ε/K on y
-    and ε/K on every other class (Szegedy et al. 2016):
-
-        loss = −(1 − ε) · log p_y − (ε/K) · Σ_k log p_k
-
-    Keras' `SparseCategoricalCrossentropy` has no `label_smoothing`; this is
-    `CategoricalCrossentropy(label_smoothing=ε)` on one-hot targets, without making
-    them. `y_pred` are probabilities (clipped like Keras' to [1e-7, 1 − 1e-7]).
-    """
-
-    def __init__(self, smoothing=0.1, name="smoothed_sparse_crossentropy", **kwargs):
-        super().__init__(name=name, **kwargs)
-        if not 0.0 <= smoothing < 1.0:
-            raise ValueError(f"smoothing must be in [0, 1), got {smoothing}")
-        self.smoothing = float(smoothing)
-
-    def call(self, y_true, y_pred):
-        ops = keras.ops
-        classes = ops.shape(y_pred)[-1]
-        ids = ops.cast(ops.reshape(y_true, ops.shape(y_pred)[:-1]), "int32")
-        log_p = ops.log(ops.clip(y_pred, 1e-7, 1.0 - 1e-7))
-        true_log_p = ops.sum(log_p * ops.one_hot(ids, classes, dtype=log_p.dtype), axis=-1)
-        mean_log_p = ops.mean(log_p, axis=-1)
-        return -(1.0 - self.smoothing) * true_log_p - self.smoothing * mean_log_p
-
-    def get_config(self):
-        return {**super().get_config(), "smoothing": self.smoothing}
-
-
 class IntentLabels:
     """Targets, loss and decoding of the intent output for one head and vocabulary."""
 
@@ -125,8 +77,7 @@ class IntentLabels:
         # softmax and composed both pick one whole label; composed shares atom scores
         self.whole_labels = head != "multilabel"
         if self.whole_labels:
-            self.lookup = keras.layers.StringLookup(vocabulary=vocab["intents"],
-                                                    mask_token=PAD, oov_token=OOV)
+            self.lookup = make_lookup(vocab["intents"])
             self.names = [PAD, OOV, *vocab["intents"]]
         else:
             # Column 0 is the out-of-vocabulary atom: never a target, never chosen.
@@ -180,12 +131,16 @@ class IntentLabels:
         return intent_set_accuracy
 
     def decode(self, probabilities):
-        """Intent probabilities `[batch, size]` -> (label strings, their probability)."""
+        """Intent probabilities `[batch, size]` -> (label strings, their probability).
+
+        Only training labels are ever chosen (never padding or `[UNK]`).
+        """
         probabilities = tf.cast(probabilities, tf.float32)
         names = tf.constant(self.names)
         if self.whole_labels:
-            best = tf.argmax(probabilities, -1, output_type=tf.int32)
-            return tf.gather(names, best), tf.reduce_max(probabilities, axis=-1)
+            labels = probabilities[:, FIRST_LABEL:]
+            best = tf.argmax(labels, -1, output_type=tf.int32)
+            return tf.gather(names, best + FIRST_LABEL), tf.reduce_max(labels, axis=-1)
         atoms = probabilities[:, 1:]
         best = tf.one_hot(tf.argmax(atoms, -1), tf.shape(atoms)[-1], on_value=True,
                           off_value=False)

@@ -1,0 +1,117 @@
+"""The command line every app shares: train, evaluate, export, and the commands that use a model.
+
+`python -m apps.<app> train|evaluate|export|<use commands>`; `predict` is the use
+command of every app unless it lists its own (`App.use_commands`). User errors end
+with one line on stderr and exit status 2; `--debug` shows the traceback of every
+error and TensorFlow's and Keras' own log lines and warnings.
+"""
+
+import argparse
+import json
+import sys
+
+import tensorflow as tf
+
+from apps.console import debug_requested, one_line, texts_from
+from apps.harness.config import OneLineParser, add_config_flags, config_from_args
+from apps.harness.contract import UseCommand
+from apps.harness.serving import endpoints, export_to, load_trained
+from apps.harness.training import split_evaluation, train
+from kerasrnn.data import DataFormatError, DatasetNotFoundError
+from kerasrnn.training import UserInputError, read_run
+
+
+def loaded(app, args):
+    """The `Trained` of `--model`, checked."""
+    return load_trained(app, args.model, read_run(args.model, app.name))
+
+
+def evaluate(app, args):
+    trained = loaded(app, args)
+    data = app.read_data(trained.config)
+    if args.split not in data.splits:
+        raise UserInputError(f"--split must be one of {sorted(data.splits)}, got {args.split!r}")
+    metrics, _ = split_evaluation(app.evaluate(trained, data.splits[args.split]))
+    print(json.dumps(metrics, indent=2))
+
+
+def export(app, args):
+    print(f"wrote {export_to(app, loaded(app, args), args.out)}")
+
+
+def _predict_arguments(parser):
+    parser.add_argument("texts", nargs="*", help="texts (default: the lines of stdin; "
+                        "undecodable UTF-8 bytes read as U+FFFD)")
+    parser.add_argument("--format", choices=("text", "json"), default="text",
+                        help="json: one JSON object per text, one line each")
+
+
+def _predict(app, trained, args):
+    texts = texts_from(args.texts)
+    if not texts:
+        return
+    serve = next(iter(endpoints(app, trained).functions.values()))
+    results = app.present(texts, serve(tf.constant(texts)))
+    for result in results:
+        if args.format == "json":
+            print(json.dumps(result, ensure_ascii=False))
+        else:
+            print("\n".join(app.show(result)))
+
+
+PREDICT = UseCommand("predict", "run the model on raw texts (arguments or stdin lines)",
+                     _predict_arguments, _predict)
+
+
+def use_commands(app):
+    return tuple(app.use_commands) or (PREDICT,)
+
+
+def build_parser(app):
+    parser = OneLineParser(prog=f"python -m apps.{app.name}", description=app.description,
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--debug", action="store_true",
+                        help="show tracebacks and TensorFlow's log lines and warnings")
+    commands = parser.add_subparsers(dest="command", required=True)
+    add_config_flags(commands.add_parser("train", help="train, evaluate on test, export"),
+                     app.Config)
+    sub = commands.add_parser("evaluate", help="metrics of a trained model on a split")
+    sub.add_argument("--split", default="test", help="train, valid or test (default: test)")
+    for command in use_commands(app):
+        command.add_arguments(commands.add_parser(command.name, help=command.help))
+    sub = commands.add_parser("export", help="write the serving SavedModel elsewhere")
+    sub.add_argument("--out", required=True,
+                     help="a new folder (or one an earlier export wrote, which is replaced)")
+    for name, sub in commands.choices.items():
+        if name != "train":
+            sub.add_argument("--model", required=True, help="a directory written by train")
+        # SUPPRESS: don't undo a --debug given before the command
+        sub.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                         help="show tracebacks and TensorFlow's log lines and warnings")
+    return parser
+
+
+def run(app, args):
+    if args.command == "train":
+        train(app, config_from_args(app.Config, args))
+    elif args.command == "evaluate":
+        evaluate(app, args)
+    elif args.command == "export":
+        export(app, args)
+    else:
+        command = {c.name: c for c in use_commands(app)}[args.command]
+        command.run(app, loaded(app, args), args)
+    return 0
+
+
+def main(app, argv=None):
+    """Runs one command; returns the exit status (2 for a user's error)."""
+    argv = sys.argv[1:] if argv is None else [str(a) for a in argv]
+    args = build_parser(app).parse_args(argv)
+    try:
+        return run(app, args)
+    except (UserInputError, DataFormatError, DatasetNotFoundError) as error:
+        if args.debug or debug_requested(argv):
+            raise
+        print(f"{app.name}: error: {one_line(error)}", file=sys.stderr)
+        return 2

@@ -1,0 +1,125 @@
+"""Config dataclasses ↔ command-line flags, and the checks of the harness's own settings.
+
+An app's `Config` is a dataclass that extends `TrainConfig` with its model's knobs;
+each field becomes one kebab-case flag (`embedding_dim` → `--embedding-dim`) with
+its default shown in `--help`, and the whole config is saved in `config.json`.
+An app checks its own fields in `App.check_config`; `check_training` here knows
+only the fields of `TrainConfig`.
+"""
+
+import argparse
+import dataclasses
+import sys
+import types
+import typing
+
+from apps.console import one_line
+from kerasrnn.training.errors import UserInputError
+from kerasrnn.training.runtime import STRATEGIES
+
+
+def flag(default, help, **extra):  # noqa: A002 - argparse's own word
+    """A config field with its CLI help (and optional `choices`)."""
+    return dataclasses.field(default=default, metadata={"help": help, **extra})
+
+
+@dataclasses.dataclass
+class TrainConfig:
+    """Training settings every application shares; an app's Config adds its model's."""
+
+    data: str | None = flag(None, "dataset name from the registry (e.g. atis)")
+    data_dir: str | None = flag(None, "the dataset itself: its folder (or file)")
+    epochs: int = flag(20, "maximum epochs")
+    batch_size: int = flag(32, "examples per batch")
+    learning_rate: float = flag(1e-3, "Adam learning rate")
+    lr_schedule: str = flag("constant", "learning rate: constant, or cosine decay to 0 over "
+                            "--epochs", choices=("constant", "cosine"))
+    clipnorm: float = flag(1.0, "clip each gradient to this norm (0 turns clipping off)")
+    ema: float = flag(0.0, "validate and keep an exponential moving average of the weights "
+                      "with this momentum per step, e.g. 0.999 (0: the raw weights)")
+    patience: int = flag(5, "stop after this many epochs without validation gain (0: never)")
+    time_budget: float = flag(0, "seconds of training not to exceed: no epoch starts that "
+                              "would end past it (0: no limit)")
+    seed: int = flag(0, "random seed (same seed, same metrics on CPU)")
+    output_dir: str | None = flag(None, "where the run goes (default saved_models/<app>-<data>)")
+    strategy: str = flag("default", "tf.distribute strategy", choices=STRATEGIES)
+    mixed_precision: bool = flag(False, "mixed_float16 policy (for GPUs)")
+    jit_compile: bool = flag(False, "XLA-compile the training step")
+    inter_op_threads: int = flag(2, "TensorFlow inter-op threads on CPU (0: TF default)")
+    intra_op_threads: int = flag(1, "TensorFlow intra-op threads on CPU (0: TF default)")
+
+
+def at_least_one(config, *names):
+    """Problems for fields of `config` that must be ≥ 1."""
+    return [f"{flag_name(n)} must be at least 1, got {getattr(config, n)}"
+            for n in names if getattr(config, n) < 1]
+
+
+def in_unit_interval(config, *names):
+    """Problems for fields of `config` that must be in [0, 1)."""
+    return [f"{flag_name(n)} must be in [0, 1), got {getattr(config, n)}"
+            for n in names if not 0 <= getattr(config, n) < 1]
+
+
+def flag_name(field_name):
+    return "--" + field_name.replace("_", "-")
+
+
+def check_training(config):
+    """Problems with `TrainConfig`'s own fields (a list of one-line strings)."""
+    problems = at_least_one(config, "epochs", "batch_size")
+    if bool(config.data) == bool(config.data_dir):
+        problems.append("give exactly one of --data NAME and --data-dir PATH")
+    if config.learning_rate <= 0:
+        problems.append(f"--learning-rate must be positive, got {config.learning_rate}")
+    problems += in_unit_interval(config, "ema")
+    for name in ("clipnorm", "patience", "time_budget", "inter_op_threads",
+                 "intra_op_threads"):
+        if getattr(config, name) < 0:
+            problems.append(f"{flag_name(name)} can't be negative, got {getattr(config, name)}")
+    return problems
+
+
+def _flag_type(annotation):
+    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
+        annotation = next(a for a in typing.get_args(annotation) if a is not type(None))
+    return annotation
+
+
+def add_config_flags(parser, config_class):
+    """One kebab-case flag per dataclass field, with its default shown in --help."""
+    hints = typing.get_type_hints(config_class)
+    for field in dataclasses.fields(config_class):
+        kind = _flag_type(hints[field.name])
+        help_text = f"{field.metadata.get('help', '')} (default: {field.default})"
+        if kind is bool:
+            parser.add_argument(flag_name(field.name), action=argparse.BooleanOptionalAction,
+                                default=field.default, help=help_text)
+        else:
+            parser.add_argument(flag_name(field.name), type=kind, default=field.default,
+                                help=help_text, choices=field.metadata.get("choices"))
+
+
+def config_from_args(config_class, args):
+    return config_class(**{f.name: getattr(args, f.name) for f in dataclasses.fields(config_class)})
+
+
+def config_from_json(config_class, saved, defaults_of_old_runs=None):
+    """The config a run directory saved, with `defaults_of_old_runs` for fields it predates.
+
+    Fields the saved config has that this version lacks are refused (the run needs a
+    newer kerasrnn), so a model is never rebuilt with settings silently dropped.
+    """
+    known = {f.name for f in dataclasses.fields(config_class)}
+    unknown = sorted(set(saved) - known)
+    if unknown:
+        raise UserInputError(f"the run has settings this kerasrnn does not know: {unknown}")
+    return config_class(**{**(defaults_of_old_runs or {}), **saved})
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line on stderr (prog: error: ...), exit 2."""
+
+    def error(self, message):
+        sys.stderr.write(f"{self.prog}: error: {one_line(message)}\n")
+        sys.exit(2)

@@ -1,0 +1,205 @@
+"""`train`: read and check the data, fit (resuming if possible), evaluate, publish the run."""
+
+import contextlib
+import dataclasses
+import json
+import os
+import pathlib
+import shutil
+import sys
+
+import keras
+import tensorflow as tf
+
+import kerasrnn
+from apps.harness.config import check_training
+from apps.harness.contract import Trained
+from apps.harness.serving import export, load_trained
+from kerasrnn.data.download import sha256_of
+from kerasrnn.training import RunDirectory, UserInputError, resumable_fit
+from kerasrnn.training.atomic import write_json
+from kerasrnn.training.history_files import plot_history, write_history_csv
+from kerasrnn.training.run_directory import FORMAT_VERSION
+from kerasrnn.training.runtime import (
+    configure_threads,
+    make_reproducible,
+    make_strategy,
+    set_precision,
+)
+from kerasrnn.training.schedules import learning_rate
+
+
+def check(app, config):
+    """Raises `UserInputError` listing every unusable setting, before anything is read."""
+    problems = check_training(config) + list(app.check_config(config))
+    if problems:
+        raise UserInputError("; ".join(problems))
+
+
+def output_dir(app, config):
+    if config.output_dir:
+        return config.output_dir
+    source = config.data or os.path.basename(os.path.normpath(config.data_dir or "builtin"))
+    return os.path.join("saved_models", f"{app.name}-{source}")
+
+
+def count_batches(dataset):
+    """(batches, examples) in one pass over `dataset`; examples from the first input's rows."""
+    def add(total, batch):
+        first = tf.nest.flatten(batch)[0]
+        return total + tf.stack([1, tf.cast(tf.shape(first)[0], tf.int64)])
+
+    batches, examples = dataset.reduce(tf.zeros([2], tf.int64), add).numpy()
+    return int(batches), int(examples)
+
+
+def make_optimizer(config, steps_per_epoch):
+    """Adam with the run's learning-rate schedule, gradient clipping and weight averaging."""
+    rate = learning_rate(config.learning_rate, config.lr_schedule,
+                         config.epochs * steps_per_epoch)
+    return keras.optimizers.Adam(rate, clipnorm=config.clipnorm or None,
+                                 use_ema=bool(config.ema), ema_momentum=config.ema or 0.99)
+
+
+def split_evaluation(results):
+    """`App.evaluate`'s dict → (numbers for metrics.json, {file name: nested dict})."""
+    metrics = {k: v for k, v in results.items() if not isinstance(v, dict)}
+    reports = {f"{k}.json": v for k, v in results.items() if isinstance(v, dict)}
+    return metrics, reports
+
+
+def _distribution_fixes(model, strategy):
+    """The tf.distribute fixes for `fit`, only where more than one replica trains.
+
+    Imported here, not at the top, so that a Keras upgrade that moves a private name
+    they use cannot break single-device training.
+    """
+    multi_worker = isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
+    if strategy.num_replicas_in_sync == 1 and not multi_worker:
+        return contextlib.nullcontext()
+    from kerasrnn.training.distributed_fit import distributed_training
+
+    return distributed_training(model, strategy)
+
+
+def train(app, config, quiet=False):
+    """Trains `app` with `config` and publishes the run directory; returns the test metrics.
+
+    `quiet` prints nothing but Keras' epoch lines.
+
+    Raises:
+        UserInputError: unusable settings, or something in the way of the output.
+        DataFormatError, DatasetNotFoundError: the data can't be read.
+        TrainingDivergedError: the loss became NaN or infinite.
+    """
+    check(app, config)
+    configure_threads(config.inter_op_threads, config.intra_op_threads)
+    make_reproducible(config.seed)
+    set_precision(config.mixed_precision)
+    strategy = make_strategy(config.strategy)
+    out = output_dir(app, config)
+    worker = _worker_index(strategy)
+    if worker:  # multi-worker: only the chief (worker 0) writes the real directory
+        out = f"{out}.worker-{worker}"
+    run = RunDirectory(out)
+    run.check()  # refuses before reading data if a user's file is in the way
+    data = app.read_data(config)
+    say = (lambda *a: None) if quiet else print
+    say(data.summary)
+    if config.strategy != "default":
+        say(f"strategy {config.strategy}: {strategy.num_replicas_in_sync} replicas")
+    vocabulary = app.build_vocabulary(config, data.splits["train"])
+    # Uneven last batches split unevenly across replicas, which tf.distribute's
+    # gradient sum rejects; with several replicas, training drops them.
+    several = strategy.num_replicas_in_sync > 1
+
+    def batches(split, training):
+        return app.make_dataset(config, vocabulary, data.splits[split], training=training,
+                                drop_remainder=several and training)
+
+    def sized(split, training, length):
+        # Keras needs the number of batches to end an epoch without a "ran out of
+        # data" warning; a length-bucketed dataset's is unknown until counted.
+        return batches(split, training).apply(tf.data.experimental.assert_cardinality(length))
+
+    steps, examples = count_batches(batches("train", True))
+    valid_steps, _ = count_batches(batches("valid", False))
+    for split, count in (("training", steps), ("validation", valid_steps)):
+        if not count:
+            raise UserInputError(f"the {split} split gives no batch: too little data "
+                                 f"for --batch-size {config.batch_size}")
+    run.start()
+    # One scope for building, compiling and fitting: restoring a resumed run's
+    # optimizer state creates its variables, which must be distributed too.
+    with strategy.scope():
+        compile_options = {"optimizer": make_optimizer(config, steps),
+                           "jit_compile": config.jit_compile}
+        model = app.build_model(config, vocabulary, compile_options)
+        tensorboard = keras.callbacks.TensorBoard(str(run.resume / "logs"))
+        with _distribution_fixes(model, strategy):
+            tracker = resumable_fit(model, sized("train", True, steps),
+                                    sized("valid", False, valid_steps),
+                                    config.epochs, run.resume, monitor=app.monitor,
+                                    mode=app.monitor_mode, patience=config.patience or None,
+                                    callbacks=[tensorboard], verbose=0 if quiet else None,
+                                    time_budget=config.time_budget or None)
+    state = tracker.state
+    seconds = state["train_seconds"]  # over every process of a resumed run
+    metrics, reports = split_evaluation(
+        app.evaluate(Trained(config, vocabulary, model), data.splits["test"]))
+    metrics.update(train_seconds=round(seconds, 2),
+                   examples_per_second=round(examples * state["epochs_done"]
+                                             / max(seconds, 1e-9), 1),
+                   best_epoch=state["best_epoch"], epochs_done=state["epochs_done"])
+    staging = run.staging
+    run_config = {
+        "app": app.name, "format_version": FORMAT_VERSION, "config": dataclasses.asdict(config),
+        "versions": _versions(), "data": _provenance(data, examples, steps),
+        "best_epoch": state["best_epoch"], "monitor": app.monitor,
+    }
+    write_json(staging / "config.json", run_config)
+    model.save(staging / "model.keras")
+    write_json(staging / "vocab.json", vocabulary)
+    write_json(staging / "metrics.json", metrics)
+    for name, report in reports.items():
+        write_json(staging / name, report)
+    write_history_csv(state["history"], staging / "history.csv")
+    title = f"{app.name}: {getattr(config, 'cell', '')}".rstrip(": ")
+    plot_history(state["history"], staging / "training.png", title, state["best_epoch"])
+    if (run.resume / "logs").exists():
+        shutil.copytree(run.resume / "logs", staging / "logs")
+    # Export from the saved files, outside any tf.distribute scope (distributed
+    # variables can't be saved in a SavedModel); this also proves the directory
+    # is self-sufficient.
+    export(app, load_trained(app, staging, run_config), staging / "saved_model")
+    run.publish()
+    say(json.dumps(metrics, indent=2))
+    say(f"wrote {run.output}")
+    return metrics
+
+
+def _provenance(data, examples, steps):
+    """Where the data came from, how its splits were made, the sha256 of every file read."""
+    files = []
+    source = pathlib.Path(data.source) if data.source else None
+    if source is not None and source.is_file():
+        files = [source]
+    elif source is not None and source.is_dir():
+        files = sorted(p for p in source.rglob("*") if p.is_file())
+    return {"source": data.source, "summary": data.summary, "notes": data.notes,
+            "train_examples_per_epoch": examples, "train_steps_per_epoch": steps,
+            "sha256": {str(p.relative_to(source) if p != source else p.name): sha256_of(p)
+                       for p in files}}
+
+
+def _worker_index(strategy):
+    """This process's index among MultiWorkerMirroredStrategy workers (0 otherwise)."""
+    resolver = getattr(strategy, "cluster_resolver", None)
+    if resolver is None or resolver.task_type in (None, "chief"):
+        return 0
+    return int(resolver.task_id or 0)
+
+
+def _versions():
+    return {"kerasrnn": kerasrnn.__version__, "keras": keras.__version__,
+            "tensorflow": tf.__version__, "python": sys.version.split()[0]}

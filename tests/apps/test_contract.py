@@ -1,0 +1,125 @@
+"""The application contract, run by every app on tiny data, through its command line.
+
+train → a complete run directory → `evaluate` from the directory alone → the use
+commands with `--format json` (one JSON object per input, one line each) → every
+SavedModel signature called from plain TensorFlow on raw strings, "" included →
+the same seed gives the same metrics.
+"""
+
+import dataclasses
+import json
+
+import pytest
+import tensorflow as tf
+
+from apps.harness import main
+from apps.slot_filling.app import SlotFilling
+from tests.apps.sketches import CorpusLanguageModel, HeldOutClassifier
+from tests.test_slot_filling_app import TINY, write_slot_folder
+
+pytestmark = pytest.mark.app
+
+RUN_FILES = ("config.json", "model.keras", "vocab.json", "metrics.json", "history.csv",
+             "training.png", "saved_model/saved_model.pb")
+NOT_METRICS = ("train_seconds", "examples_per_second")
+
+
+@dataclasses.dataclass
+class Case:
+    app: object
+    train_flags: callable  # tmp folder -> flags
+    uses: list  # argument lists of use commands, each with --format json and 2 texts
+
+
+CASES = {
+    "slot_filling": Case(
+        SlotFilling(),
+        lambda tmp: ["--data-dir", write_slot_folder(tmp / "data", (60, 12, 12)), *TINY,
+                     "--epochs", "2"],
+        [["predict", "--format", "json", "fly from boston to denver", ""]]),
+    "sketch_lm": Case(CorpusLanguageModel(), lambda tmp: [],
+                      [["generate", "--format", "json", "the cat", ""],
+                       ["score", "--format", "json", "the cat is small", "small is the cat"]]),
+    "sketch_classify": Case(HeldOutClassifier(), lambda tmp: [],
+                            [["predict", "--format", "json", "my cat", ""]]),
+}
+
+
+def run(case, argv):
+    return main(case.app, [str(a) for a in argv])
+
+
+@pytest.fixture(scope="module", params=sorted(CASES))
+def trained(request, tmp_path_factory):
+    case = CASES[request.param]
+    tmp = tmp_path_factory.mktemp(request.param)
+    flags = case.train_flags(tmp)
+    assert run(case, ["train", *flags, "--output-dir", tmp / "run"]) == 0
+    return case, tmp, flags
+
+
+def test_train_writes_a_complete_run_directory(trained):
+    case, tmp, _ = trained
+    out = tmp / "run"
+    for name in RUN_FILES:
+        assert (out / name).exists(), name
+    for leftover in ("run.resume", "run.staging", "run.previous"):
+        assert not (tmp / leftover).exists()
+    config = json.loads((out / "config.json").read_text())
+    assert config["app"] == case.app.name
+    data = config["data"]
+    assert data["train_steps_per_epoch"] >= 1 and data["train_examples_per_epoch"] >= 1
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["examples_per_second"] > 0
+    assert all(isinstance(v, (int, float)) for v in metrics.values())
+
+
+def test_evaluate_from_the_directory_gives_the_metrics_of_train(trained, capsys):
+    case, tmp, _ = trained
+    capsys.readouterr()
+    assert run(case, ["evaluate", "--model", tmp / "run"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    saved = json.loads((tmp / "run" / "metrics.json").read_text())
+    assert printed and all(printed[k] == saved[k] for k in printed)
+
+
+def test_use_commands_print_one_json_object_per_input(trained, capsys):
+    case, tmp, _ = trained
+    for argv in case.uses:
+        capsys.readouterr()
+        assert run(case, [*argv, "--model", tmp / "run"]) == 0
+        lines = capsys.readouterr().out.strip().splitlines()
+        texts = argv[3:]
+        assert len(lines) == len(texts)
+        assert [json.loads(line)["text"] for line in lines] == texts
+
+
+def test_every_signature_serves_raw_strings_to_plain_tensorflow(trained):
+    case, tmp, _ = trained
+    loaded = tf.saved_model.load(str(tmp / "run" / "saved_model"))
+    names = set(loaded.signatures)
+    assert "serving_default" in names
+    assert names >= {"serving_default", *[u[0] for u in case.uses if u[0] != "predict"]}
+    for name in names:
+        function = loaded.signatures[name]
+        (argument, spec), = function.structured_input_signature[1].items()
+        assert spec.dtype == tf.string and spec.shape.as_list() == [None]
+        outputs = function(**{argument: tf.constant(["the cat is small", ""])})
+        assert all(value.shape[0] == 2 for value in outputs.values()), name
+
+
+def test_the_same_seed_gives_the_same_metrics(trained):
+    case, tmp, flags = trained
+    assert run(case, ["train", *flags, "--output-dir", tmp / "again"]) == 0
+    first, second = (json.loads((tmp / d / "metrics.json").read_text()) for d in ("run", "again"))
+    assert {k: v for k, v in first.items() if k not in NOT_METRICS} == {
+        k: v for k, v in second.items() if k not in NOT_METRICS}
+
+
+def test_config_json_records_how_splits_were_made(trained):
+    case, tmp, _ = trained
+    notes = json.loads((tmp / "run" / "config.json").read_text())["data"]["notes"]
+    if case.app.name == "sketch_classify":
+        assert "hash" in notes["valid"].lower() and "dev" in notes["test"]
+    if case.app.name == "sketch_lm":
+        assert notes == {"splits": "by position"}

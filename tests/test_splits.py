@@ -1,0 +1,32 @@
+"""Validation parts carved from train by a hash of the text."""
+
+import random
+
+import pytest
+
+from kerasrnn.data.splits import hash_split
+
+
+def test_the_held_out_part_does_not_depend_on_the_order_of_the_file():
+    texts = [f"question number {i}" for i in range(2000)]
+    _, held_out = hash_split(texts, 0.1, key=str)
+    shuffled = texts[:]
+    random.Random(0).shuffle(shuffled)
+    _, held_out_shuffled = hash_split(shuffled, 0.1, key=str)
+    assert set(held_out) == set(held_out_shuffled)
+    assert 150 < len(held_out) < 250  # about 10% of 2000
+
+
+def test_duplicates_stay_together_and_order_is_kept():
+    texts = ["what is x"] * 5 + [f"t{i}" for i in range(300)]
+    kept, held_out = hash_split(texts, 0.3, key=str)
+    assert texts.count("what is x") in (kept.count("what is x"), held_out.count("what is x"))
+    assert kept == [t for t in texts if t in set(kept)]
+    assert len(kept) + len(held_out) == len(texts)
+
+
+def test_a_salt_gives_another_split_and_fraction_is_checked():
+    texts = [str(i) for i in range(500)]
+    assert hash_split(texts, 0.2, str)[1] != hash_split(texts, 0.2, str, salt="other")[1]
+    with pytest.raises(ValueError, match="fraction"):
+        hash_split(texts, 1.0, str)
