@@ -55,6 +55,9 @@ wheel: $(STAMP)
 	cd build && wheel-venv/bin/python -c "import kerasrnn, kerasrnn.layers as l; \
 		print('installed wheel: kerasrnn', kerasrnn.__version__, 'from', kerasrnn.__file__); \
 		assert 'site-packages' in kerasrnn.__file__; l.PeepholeLSTM(2)"
+	# Saved runs of every app configuration load with the wheel after `import kerasrnn`.
+	cd build && wheel-venv/bin/python ../tests/fixtures/check_runs_load.py --installed \
+		$(addprefix ../,$(dir $(wildcard tests/fixtures/runs_v*/*/model.keras)))
 
 clean:
 	rm -rf $(VENV) dist build *.egg-info

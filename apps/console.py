@@ -8,6 +8,7 @@ brings every line back, with the traceback of any error.
 """
 
 import contextlib
+import json
 import logging
 import os
 import sys
@@ -106,3 +107,15 @@ def texts_from(arguments):
 def one_line(message):
     """`message` with every run of white space (newlines included) made one space."""
     return " ".join(str(message).split())
+
+
+def json_line(value):
+    """`value` as JSON on exactly one line, for any line splitter.
+
+    Non-ASCII text stays readable, but U+0085, U+2028 and U+2029, which
+    `str.splitlines()` and JavaScript treat as line ends, are escaped like the
+    control characters JSON already escapes.
+    """
+    text = json.dumps(value, ensure_ascii=False)
+    return text.replace("\x85", "\\u0085").replace("\u2028", "\\u2028").replace(
+        "\u2029", "\\u2029")

@@ -12,7 +12,7 @@ import sys
 
 import tensorflow as tf
 
-from apps.console import debug_requested, one_line, texts_from
+from apps.console import debug_requested, json_line, one_line, texts_from
 from apps.harness.config import OneLineParser, add_config_flags, config_from_args
 from apps.harness.contract import UseCommand
 from apps.harness.serving import endpoints, export_to, load_trained
@@ -54,7 +54,7 @@ def _predict(app, trained, args):
     results = app.present(texts, serve(tf.constant(texts)))
     for result in results:
         if args.format == "json":
-            print(json.dumps(result, ensure_ascii=False))
+            print(json_line(result))
         else:
             print("\n".join(app.show(result)))
 

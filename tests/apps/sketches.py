@@ -15,12 +15,12 @@ functional model, and its serving functions take raw strings like these.
 """
 
 import dataclasses
-import json
 
 import keras
 import numpy as np
 import tensorflow as tf
 
+from apps.console import json_line
 from apps.harness import (
     App,
     AppData,
@@ -132,7 +132,7 @@ def _run(signature, key):
         out = endpoints(app, trained).functions[signature](tf.constant(args.texts or [""]))
         for text, value in zip(args.texts or [""], out[key].numpy()):
             value = value.decode() if isinstance(value, bytes) else round(float(value), 4)
-            print(json.dumps({"text": text, key: value}))
+            print(json_line({"text": text, key: value}))
     return run
 
 
