@@ -7,6 +7,7 @@ import os
 import pathlib
 import shutil
 import sys
+import warnings
 
 import keras
 import tensorflow as tf
@@ -117,11 +118,6 @@ def train(app, config, quiet=False):
         return app.make_dataset(config, vocabulary, data.splits[split], training=training,
                                 drop_remainder=several and training)
 
-    def sized(split, training, length):
-        # Keras needs the number of batches to end an epoch without a "ran out of
-        # data" warning; a length-bucketed dataset's is unknown until counted.
-        return batches(split, training).apply(tf.data.experimental.assert_cardinality(length))
-
     steps, examples = count_batches(batches("train", True))
     valid_steps, _ = count_batches(batches("valid", False))
     for split, count in (("training", steps), ("validation", valid_steps)):
@@ -136,9 +132,13 @@ def train(app, config, quiet=False):
                            "jit_compile": config.jit_compile}
         model = app.build_model(config, vocabulary, compile_options)
         tensorboard = keras.callbacks.TensorBoard(str(run.resume / "logs"))
-        with _distribution_fixes(model, strategy):
-            tracker = resumable_fit(model, sized("train", True, steps),
-                                    sized("valid", False, valid_steps),
+        with _distribution_fixes(model, strategy), warnings.catch_warnings():
+            # A length-bucketed dataset has no known length, so Keras learns where an
+            # epoch ends by reaching its end, and warns that it "ran out of data". That
+            # is how our epochs end. (Declaring the counted length instead would change
+            # the random stream that dropout draws from, and so every result.)
+            warnings.filterwarnings("ignore", message="Your input ran out of data")
+            tracker = resumable_fit(model, batches("train", True), batches("valid", False),
                                     config.epochs, run.resume, monitor=app.monitor,
                                     mode=app.monitor_mode, patience=config.patience or None,
                                     callbacks=[tensorboard], verbose=0 if quiet else None,

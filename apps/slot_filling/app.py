@@ -7,12 +7,30 @@
     python -m apps.slot_filling evaluate --model saved_models/slot_filling-atis --split test
     python -m apps.slot_filling export --model saved_models/slot_filling-atis --out /tmp/sm
 
-Each word is embedded (plus its letter trigrams, so unseen words still get a vector),
-read by a (bi)directional recurrent layer of the chosen kind, and tagged per token
-with a BIO slot tag; the intent comes from the pooled sequence. Slot F1 is
-conlleval's (seqeval); metrics.json holds slot_f1, slot_precision, slot_recall,
-intent_accuracy and sentence_accuracy on the test split, slot_report.json the
-per-slot-type scores.
+Data: `--data atis`, `--data flights` (built-in generated utterances), or
+`--data-dir` a folder with {train,valid,test}/{seq.in,seq.out,label}: one
+utterance a line, one BIO tag per token, one intent per line ("a#b" for several).
+
+Model: each word is embedded (an out-of-vocabulary bucket, [UNK], catches unseen
+words) together with the mean of its hashed letter trigrams, optionally with a ±d
+context window, read by the chosen recurrent layer, and tagged per token; the
+intent comes from the mean- and max-pooled words and states. `--slot-head crf`
+(the default) puts a linear-chain CRF over the tags. `--intent-head multilabel`
+predicts the "#"-joined intents atom by atom; `--intent-head composed` keeps the
+softmax over whole labels but adds to each label's score those of its atoms.
+Training keeps an exponential moving average of the weights (`--ema 0.999`,
+validated and kept), the epoch with the lowest slot validation loss, and a
+label-smoothed intent target (`--intent-label-smoothing 0.05`: the true label gets
+1 - eps + eps/K, every other label eps/K, so printed intent probabilities are less
+extreme than a one-hot-trained model's). Options measured on ATIS without a gain,
+kept for other data: `--intent-encoder separate`, `--word-dropout P`,
+`--intent-to-slots`.
+
+Results: metrics.json holds slot_f1, slot_precision, slot_recall (conlleval's, by
+seqeval), intent_accuracy and sentence_accuracy on the test split;
+slot_report.json the per-slot scores. `predict --format json` prints one object a
+line with text, tokens, tags, slots, intent and intent_probability. Measured
+figures, seeds and caveats: benchmarks/README.md.
 
 Text is split only at white space (every character Python's str.split() splits
 at) and each word is normalised the same way in training files, `predict` and the
@@ -24,25 +42,21 @@ padding or [UNK].
 
 import dataclasses
 
-import keras
 import numpy as np
 import tensorflow as tf
 from seqeval.metrics import classification_report, f1_score, precision_score, recall_score
 
 from apps.harness import App, AppData, Endpoints, TrainConfig, at_least_one, flag, in_unit_interval
+from apps.slot_filling.encoding import MAX_TRIGRAMS, PUNCTUATION, Decoder, Encoder
 from apps.slot_filling.intents import IntentLabels, intent_vocabulary
-from kerasrnn.data import LetterTrigramHashing, load_dataset, normalize_token_lists
-from kerasrnn.data.normalization import normalize_words, split_words
+from kerasrnn.data import load_dataset, normalize_token_lists
+from kerasrnn.data.normalization import split_words
 from kerasrnn.data.pipelines import tagging_string_batches
 from kerasrnn.data.tagging_schemes import spans
-from kerasrnn.data.vocabulary import OOV, PAD, build_vocabulary, make_lookup
+from kerasrnn.data.vocabulary import PAD, build_vocabulary
 from kerasrnn.layers import CRFLoss
 from kerasrnn.models import TAGGER_KINDS, build_joint_tagger
 from kerasrnn.training import UserInputError
-
-MAX_TRIGRAMS = 16
-PUNCTUATION = "strip"  # per word, in training files and served text alike
-FIRST_TAG = 2  # tag ids 0 and 1 are padding and [UNK]: never predicted
 
 
 @dataclasses.dataclass
@@ -241,65 +255,6 @@ class SlotFilling(App):
                                                                     result["tags"])]
         lines += [f"  {slot}: {value}" for slot, value in result["slots"].items()]
         return [*lines, f"  intent: {result['intent']} ({result['intent_probability']:.3f})\n"]
-
-
-class Encoder:
-    """Strings -> the model's inputs and targets, the same way in training and serving."""
-
-    def __init__(self, config, vocabulary):
-        self.config = config
-        self.words = make_lookup(vocabulary["words"])
-        self.tags = make_lookup(vocabulary["tags"])
-        self.tag_names = [PAD, OOV, *vocabulary["tags"]]
-        self.intents = IntentLabels(config.intent_head, vocabulary,
-                                    config.intent_label_smoothing)
-        self.trigrams = LetterTrigramHashing(config.trigram_bins, MAX_TRIGRAMS)
-
-    def normalize(self, words, digits=True):
-        """Words `(batch, None)` (ragged, or right-padded with "") -> normalised, padded."""
-        digit_token = (self.config.digit_token or None) if digits else None
-        tokens = normalize_words(words, punctuation=PUNCTUATION, digit_token=digit_token)
-        if isinstance(tokens, tf.RaggedTensor):
-            tokens = tokens.to_tensor(default_value=PAD)
-        # At least one (padding) step, so a batch of empty strings still runs.
-        return tf.pad(tokens, [[0, 0], [0, tf.maximum(0, 1 - tf.shape(tokens)[1])]])
-
-    def features(self, tokens):
-        """Normalised tokens `(batch, time)` -> {"words": ids[, "trigrams": ids]}."""
-        features = {"words": tf.cast(self.words(tokens), tf.int32)}
-        if self.config.trigram_dim:
-            features["trigrams"] = tf.cast(self.trigrams(tokens), tf.int32)
-        return features
-
-    def training_batch(self, tokens, tags, intent):
-        tokens = self.normalize(tokens)
-        weights = tf.cast(tf.not_equal(tokens, PAD), tf.float32)
-        targets = {"slots": self.tags(tags), "intent": self.intents.targets(intent)}
-        sample_weights = {"slots": weights, "intent": tf.ones_like(intent, tf.float32)}
-        return self.features(tokens), targets, sample_weights
-
-
-class Decoder:
-    """Model outputs -> tag ids and intent labels that training could teach."""
-
-    def __init__(self, trained):
-        config = trained.config
-        self.crf = trained.model.get_layer("crf") if config.slot_head == "crf" else None
-        self.intents = IntentLabels(config.intent_head, trained.vocabulary,
-                                    config.intent_label_smoothing)
-
-    def __call__(self, outputs, features):
-        """(tag ids `(batch, time)` int32 ≥ 2, intent strings, intent probabilities)."""
-        slots = outputs["slots"]
-        real = keras.ops.arange(keras.ops.shape(slots)[-1]) >= FIRST_TAG
-        if self.crf is not None:  # emissions: padding and [UNK] made impossible
-            ids = self.crf.decode(keras.ops.where(real, slots, -1e9),
-                                  mask=features["words"] > 0)
-        else:
-            ids = keras.ops.argmax(keras.ops.where(real, slots, -1.0), axis=-1)
-        ids = tf.maximum(tf.cast(ids, tf.int32), FIRST_TAG)  # padded steps: any real tag
-        intent, probability = self.intents.decode(outputs["intent"])
-        return ids, intent, probability
 
 
 def filled_slots(tokens, tags):
