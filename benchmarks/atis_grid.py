@@ -28,7 +28,9 @@ import statistics
 import subprocess
 import sys
 
-KINDS = ("elman", "jordan", "hybrid", "lstm", "peephole_lstm", "gru")
+from kerasrnn.layers import RECURRENT_KINDS
+
+KINDS = tuple(RECURRENT_KINDS)  # every recurrent kind (not the feed-forward baseline)
 DIRECTIONS = {"uni": "--no-bidirectional", "bi": "--bidirectional"}
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 

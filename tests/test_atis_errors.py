@@ -8,6 +8,8 @@ import pytest
 from benchmarks import atis_errors
 from tests.test_slot_filling_app import TINY, run, write_slot_folder
 
+pytestmark = pytest.mark.app  # trains an app
+
 
 @pytest.fixture(scope="module")
 def two_runs(tmp_path_factory):

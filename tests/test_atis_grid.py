@@ -2,8 +2,12 @@
 
 import json
 
+import pytest
+
 from benchmarks import atis_grid
 from tests.test_slot_filling_app import TINY, write_slot_folder
+
+pytestmark = pytest.mark.app  # trains an app
 
 
 def test_grid_trains_every_run_then_the_softmax_head_and_resumes(tmp_path, capsys):

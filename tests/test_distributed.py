@@ -8,9 +8,13 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
 from apps.harness import main
 from apps.slot_filling.app import SlotFilling
 from tests.test_slot_filling_app import TINY, write_slot_folder
+
+pytestmark = pytest.mark.app  # trains an app
 
 ROOT = pathlib.Path(__file__).parent.parent
 

@@ -1,7 +1,11 @@
 """benchmarks.serving: two SavedModels timed in turns in one process, ratios to the first."""
 
+import pytest
+
 from benchmarks import serving
 from tests.test_slot_filling_app import TINY, run, write_slot_folder
+
+pytestmark = pytest.mark.app  # trains an app
 
 
 def test_interleaved_medians_time_each_call_in_turns():

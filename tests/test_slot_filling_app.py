@@ -15,6 +15,8 @@ from apps.harness import main
 from apps.slot_filling.app import SlotFilling
 from kerasrnn.data import generate_flights
 
+pytestmark = pytest.mark.app  # trains an app
+
 ROOT = pathlib.Path(__file__).parent.parent
 TINY = ["--units", "8", "--embedding-dim", "8", "--trigram-dim", "4", "--trigram-bins", "64",
         "--batch-size", "16", "--patience", "0", "--seed", "3", "--cell", "lstm",

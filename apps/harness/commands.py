@@ -1,8 +1,9 @@
 """The command line every app shares: train, evaluate, export, and the commands that use a model.
 
 `python -m apps.<app> train|evaluate|export|<use commands>`; `predict` is the use
-command of every app unless it lists its own (`App.use_commands`). User errors end
-with one line on stderr and exit status 2; `--debug` shows the traceback of every
+command of every app unless it lists its own (`App.use_commands`). User errors (and
+OSErrors: paths that can't be read or written) end with one line on stderr and
+exit status 2; `--debug` shows the traceback of every
 error and TensorFlow's and Keras' own log lines and warnings.
 """
 
@@ -110,7 +111,9 @@ def main(app, argv=None):
     args = build_parser(app).parse_args(argv)
     try:
         return run(app, args)
-    except (UserInputError, DataFormatError, DatasetNotFoundError) as error:
+    except (UserInputError, DataFormatError, DatasetNotFoundError, OSError) as error:
+        # OSError: a path the user gave can't be read or written (no such folder,
+        # permissions, a full disk), which the message names.
         if args.debug or debug_requested(argv):
             raise
         print(f"{app.name}: error: {one_line(error)}", file=sys.stderr)

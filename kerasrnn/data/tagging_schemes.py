@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from seqeval.metrics.sequence_labeling import get_entities
-
 from kerasrnn.data.errors import DataFormatError
 
 SCHEMES = ("iob2", "bioes")
@@ -132,4 +130,7 @@ def spans(tags: Sequence[str]) -> list[tuple[str, int, int]]:
         >>> spans(["B-PER", "I-PER", "O", "I-LOC"])
         [('PER', 0, 1), ('LOC', 3, 3)]
     """
+    # Imported here so that `import kerasrnn` stays light (seqeval pulls in more).
+    from seqeval.metrics.sequence_labeling import get_entities
+
     return [(kind, first, last) for kind, first, last in get_entities(list(tags))]

@@ -15,7 +15,6 @@ import subprocess
 import sys
 
 import keras
-import numpy as np
 import pytest
 import tensorflow as tf
 
@@ -101,6 +100,16 @@ def test_training_files_predict_and_the_saved_model_split_text_alike(model_dir, 
 
 
 # -- 3. only labels training could teach -------------------------------------------------
+def test_an_under_trained_model_serves_no_padding_intent(model_dir, capsys):
+    """The report's case: 60 training utterances, a short run, 12 test utterances."""
+    test = (model_dir.parent / "flights" / "test" / "seq.in").read_text().splitlines()
+    capsys.readouterr()
+    assert run(["predict", "--model", model_dir, "--format", "json", *test]) == 0
+    intents = [json.loads(line)["intent"] for line in capsys.readouterr().out.splitlines()]
+    vocabulary = json.loads((model_dir / "vocab.json").read_text())
+    assert len(intents) == len(test) and set(intents) <= set(vocabulary["intents"])
+
+
 @pytest.mark.parametrize("slot_head", ["softmax", "crf"])
 def test_padding_and_unknown_labels_are_never_served(model_dir, tmp_path, capsys, slot_head):
     data = model_dir.parent / "flights"
@@ -181,4 +190,6 @@ def test_one_line_for_every_model_directory_problem(model_dir, tmp_path, capsys)
     empty.mkdir()
     assert run(["predict", "--model", empty, "x"]) == 2
     assert "incomplete model directory" in capsys.readouterr().err
-    assert np.all([True])
+    assert run(["export", "--model", model_dir, "--out", "/dev/null/sm"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "/dev/null" in err
