@@ -8,6 +8,7 @@ brings every line back, with the traceback of any error.
 """
 
 import contextlib
+import io
 import json
 import logging
 import os
@@ -95,6 +96,37 @@ def read_lines(stream=None):
     if lines[-1] == "":
         lines.pop()
     return [line.removesuffix("\r") for line in lines]
+
+
+def batches_of_lines(stream=None, most=256):
+    """Lists of stdin lines, each holding the complete lines that had arrived.
+
+    Reads the file descriptor directly (`os.read` returns what is there), so lines
+    fed one by one through a pipe are answered one by one and a file is read in big
+    batches. Undecodable bytes read as U+FFFD; only "\\n" ends a line.
+    """
+    stream = sys.stdin if stream is None else stream
+    try:
+        fd = stream.fileno()
+    except (AttributeError, OSError, io.UnsupportedOperation):  # not a real file
+        lines = read_lines(stream)
+        for start in range(0, len(lines), most):
+            yield lines[start:start + most]
+        return
+    pending = b""
+    while True:
+        chunk = os.read(fd, 1 << 16)
+        if not chunk:
+            if pending:
+                yield [_decoded(pending)]
+            return
+        *lines, pending = (pending + chunk).split(b"\n")
+        for start in range(0, len(lines), most):
+            yield [_decoded(line) for line in lines[start:start + most]]
+
+
+def _decoded(line):
+    return line.decode("utf-8", "replace").removesuffix("\r")
 
 
 def texts_from(arguments):

@@ -52,7 +52,7 @@ def tag_sentences(app, folder):
 
 def main():
     app = SlotFilling()
-    claim(BEST, "demo's best model")  # before training: never replace a user's folder
+    claim(BEST, "demo's best model", "run")  # before training: never replace a user's folder
     print("Training four slot-filling taggers on built-in flight-booking data "
           "(3000 train / 300 valid / 600 test utterances)...\n")
     results = {}
@@ -75,7 +75,7 @@ def main():
             city = result["tags"][result["tokens"].index("taipei")]
             print(f"  {cell:12s} {result['text']!r}: taipei -> {city}")
     best = max(results, key=lambda c: (results[c][0]["focus_accuracy"], results[c][0]["slot_f1"]))
-    remove_ours(BEST)
+    remove_ours(BEST, "run")
     shutil.copytree(demo_config(best).output_dir, BEST)
     print(f"\nBest: {best}. Its model directory is {BEST}/; try\n"
           f"  .venv/bin/python -m apps.slot_filling predict --model {BEST} "

@@ -3,23 +3,26 @@
 `python -m apps.<app> train|evaluate|export|<use commands>`; `predict` is the use
 command of every app unless it lists its own (`App.use_commands`). User errors (and
 OSErrors: paths that can't be read or written) end with one line on stderr and
-exit status 2; `--debug` shows the traceback of every
-error and TensorFlow's and Keras' own log lines and warnings.
+exit status 2 (`--debug` adds the traceback, and TensorFlow's and Keras' own log
+lines and warnings); Ctrl-C ends with one line and status 130.
 """
 
 import argparse
+import dataclasses
 import json
+import os
 import sys
+import traceback
 
 import tensorflow as tf
 
-from apps.console import debug_requested, json_line, one_line, texts_from
+from apps.console import batches_of_lines, debug_requested, json_line, one_line, texts_from
 from apps.harness.config import OneLineParser, add_config_flags, config_from_args
 from apps.harness.contract import UseCommand
 from apps.harness.serving import endpoints, export_to, load_trained
-from apps.harness.training import split_evaluation, train
+from apps.harness.training import checksums, split_evaluation, train
 from kerasrnn.data import DataFormatError, DatasetNotFoundError
-from kerasrnn.training import UserInputError, read_run
+from kerasrnn.training import TrainingDivergedError, UserInputError, read_run
 
 
 def loaded(app, args):
@@ -29,10 +32,18 @@ def loaded(app, args):
 
 def evaluate(app, args):
     trained = loaded(app, args)
-    data = app.read_data(trained.config)
+    config = trained.config
+    if args.data or args.data_dir:  # the data moved since training
+        config = dataclasses.replace(config, data=args.data, data_dir=args.data_dir)
+    data = app.read_data(config)
     if args.split not in data.splits:
         raise UserInputError(f"--split must be one of {sorted(data.splits)}, got {args.split!r}")
-    metrics, _ = split_evaluation(app.evaluate(trained, data.splits[args.split]))
+    saved = read_run(args.model, app.name)["data"].get("sha256")
+    if saved is not None and saved != checksums(data):
+        print(f"{app.name}: note: the data differ from those the model was trained on "
+              "(their sha256 in config.json)", file=sys.stderr)
+    metrics, _ = split_evaluation(app.evaluate(dataclasses.replace(trained, config=config),
+                                               data.splits[args.split]))
     print(json.dumps(metrics, indent=2))
 
 
@@ -48,16 +59,13 @@ def _predict_arguments(parser):
 
 
 def _predict(app, trained, args):
-    texts = texts_from(args.texts)
-    if not texts:
-        return
     serve = next(iter(endpoints(app, trained).functions.values()))
-    results = app.present(texts, serve(tf.constant(texts)))
-    for result in results:
-        if args.format == "json":
-            print(json_line(result))
-        else:
-            print("\n".join(app.show(result)))
+    # Arguments in one batch; stdin in batches of the lines already there, so a
+    # line written to an open pipe is answered at once.
+    for texts in ([texts_from(args.texts)] if args.texts else batches_of_lines()):
+        for result in app.present(texts, serve(tf.constant(texts))):
+            print(json_line(result) if args.format == "json" else "\n".join(app.show(result)))
+        sys.stdout.flush()
 
 
 PREDICT = UseCommand("predict", "run the model on raw texts (arguments or stdin lines)",
@@ -78,12 +86,18 @@ def build_parser(app):
                      app.Config)
     sub = commands.add_parser("evaluate", help="metrics of a trained model on a split")
     sub.add_argument("--split", default="test", help="train, valid or test (default: test)")
+    data = sub.add_mutually_exclusive_group()
+    data.add_argument("--data", help="read this dataset instead of the one trained on")
+    data.add_argument("--data-dir", help="read this folder instead of the one trained on "
+                      "(e.g. the same data, moved)")
     for command in use_commands(app):
         command.add_arguments(commands.add_parser(command.name, help=command.help))
     sub = commands.add_parser("export", help="write the serving SavedModel elsewhere")
     sub.add_argument("--out", required=True,
                      help="a new folder (or one an earlier export wrote, which is replaced)")
+    parser.error_prefix = app.name
     for name, sub in commands.choices.items():
+        sub.error_prefix = app.name
         if name != "train":
             sub.add_argument("--model", required=True, help="a directory written by train")
         # SUPPRESS: don't undo a --debug given before the command
@@ -105,16 +119,34 @@ def run(app, args):
     return 0
 
 
+# Errors a user can act on: one line, exit status 2. OSError: a path the user gave
+# can't be read or written (no such folder, permissions, a full disk), which the
+# message names; ResourceExhaustedError: the model does not fit in memory.
+USER_ERRORS = (UserInputError, DataFormatError, DatasetNotFoundError, TrainingDivergedError,
+               OSError, tf.errors.ResourceExhaustedError)
+
+
 def main(app, argv=None):
-    """Runs one command; returns the exit status (2 for a user's error)."""
+    """Runs one command; returns the exit status (2 for a user's error, 130 if interrupted)."""
     argv = sys.argv[1:] if argv is None else [str(a) for a in argv]
     args = build_parser(app).parse_args(argv)
+    debug = args.debug or debug_requested(argv)
     try:
         return run(app, args)
-    except (UserInputError, DataFormatError, DatasetNotFoundError, OSError) as error:
-        # OSError: a path the user gave can't be read or written (no such folder,
-        # permissions, a full disk), which the message names.
-        if args.debug or debug_requested(argv):
-            raise
-        print(f"{app.name}: error: {one_line(error)}", file=sys.stderr)
+    except BrokenPipeError:  # e.g. `predict ... | head -1`: the reader has all it wants
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
+    except KeyboardInterrupt:
+        if debug:
+            traceback.print_exc()
+        hint = "; run the same command again to resume" if args.command == "train" else ""
+        print(f"{app.name}: interrupted{hint}", file=sys.stderr)
+        return 130
+    except USER_ERRORS as error:
+        if debug:
+            traceback.print_exc()
+        message = one_line(getattr(error, "message", None) or error)
+        if isinstance(error, tf.errors.ResourceExhaustedError):
+            message = "out of memory: try a smaller --units, --batch-size or model"
+        print(f"{app.name}: error: {message}", file=sys.stderr)
         return 2

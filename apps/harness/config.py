@@ -9,6 +9,7 @@ only the fields of `TrainConfig`.
 
 import argparse
 import dataclasses
+import math
 import sys
 import types
 import typing
@@ -28,7 +29,8 @@ class TrainConfig:
     """Training settings every application shares; an app's Config adds its model's."""
 
     data: str | None = flag(None, "dataset name from the registry (e.g. atis)")
-    data_dir: str | None = flag(None, "the dataset itself: its folder (or file)")
+    data_dir: str | None = flag(None, "the dataset itself: its folder (or its file, for "
+                                "apps that read one)")
     epochs: int = flag(20, "maximum epochs")
     batch_size: int = flag(32, "examples per batch")
     learning_rate: float = flag(1e-3, "Adam learning rate")
@@ -40,7 +42,8 @@ class TrainConfig:
     patience: int = flag(5, "stop after this many epochs without validation gain (0: never)")
     time_budget: float = flag(0, "seconds of training not to exceed: no epoch starts that "
                               "would end past it (0: no limit)")
-    seed: int = flag(0, "random seed (same seed, same metrics on CPU)")
+    seed: int = flag(0, "random seed (same seed, same metrics on CPU, for a run that was "
+                     "not interrupted: a resumed one draws a new data order)")
     output_dir: str | None = flag(None, "where the run goes (default saved_models/<app>-<data>)")
     strategy: str = flag("default", "tf.distribute strategy", choices=STRATEGIES)
     mixed_precision: bool = flag(False, "mixed_float16 policy (for GPUs)")
@@ -67,9 +70,18 @@ def flag_name(field_name):
 
 def check_training(config):
     """Problems with `TrainConfig`'s own fields (a list of one-line strings)."""
+    problems = [f"{flag_name(name)} must be a number, got {value}"
+                for name, value in dataclasses.asdict(config).items()
+                if isinstance(value, float) and not math.isfinite(value)]
+    if problems:  # NaN compares false with everything: no other check would catch it
+        return problems
     problems = at_least_one(config, "epochs", "batch_size")
     if bool(config.data) == bool(config.data_dir):
         problems.append("give exactly one of --data NAME and --data-dir PATH")
+    if config.output_dir == "":
+        problems.append("--output-dir can't be empty (leave it out for the default)")
+    if not 0 <= config.seed < 2**32:
+        problems.append(f"--seed must be in [0, 2**32), got {config.seed}")
     if config.learning_rate <= 0:
         problems.append(f"--learning-rate must be positive, got {config.learning_rate}")
     problems += in_unit_interval(config, "ema")
@@ -120,6 +132,8 @@ def config_from_json(config_class, saved, defaults_of_old_runs=None):
 class OneLineParser(argparse.ArgumentParser):
     """An ArgumentParser whose errors are one line on stderr (prog: error: ...), exit 2."""
 
+    error_prefix = None  # e.g. the app's name, so every error line starts alike
+
     def error(self, message):
-        sys.stderr.write(f"{self.prog}: error: {one_line(message)}\n")
+        sys.stderr.write(f"{self.error_prefix or self.prog}: error: {one_line(message)}\n")
         sys.exit(2)

@@ -3,6 +3,7 @@
 import json
 import os
 import pathlib
+import zipfile
 
 import keras
 import tensorflow as tf
@@ -30,14 +31,30 @@ def load_trained(app, folder, run_config):
         raise ModelDirectoryError(f"{folder}: incomplete model directory (no vocab.json)") from None
     except (OSError, ValueError) as error:
         raise ModelDirectoryError(f"{folder / 'vocab.json'}: damaged ({error})") from error
+    if not isinstance(vocabulary, dict):
+        raise ModelDirectoryError(f"{folder / 'vocab.json'}: not a JSON object of vocabularies")
+    path = folder / "model.keras"
+    if not zipfile.is_zipfile(path):
+        raise ModelDirectoryError(f"{path}: not a Keras model file (truncated or damaged: "
+                                  "a .keras file is a zip archive)")
     try:
-        model = keras.saving.load_model(folder / "model.keras")
+        model = keras.saving.load_model(path)
     except Exception as error:  # a damaged zip, JSON or HDF5 file raises any kind of error
-        reason = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        raise ModelDirectoryError(f"{path}: damaged or not a Keras model file "
+                                  f"({type(error).__name__}: {_first_line(error)})") from error
+    trained = Trained(config, vocabulary, model)
+    try:  # the app's view of the three files: they must belong together
+        app.serving(trained)
+    except (KeyError, TypeError, ValueError, IndexError) as error:
         raise ModelDirectoryError(
-            f"{folder / 'model.keras'}: damaged or not a Keras model file "
-            f"({type(error).__name__}: {reason})") from error
-    return Trained(config, vocabulary, model)
+            f"{folder}: config.json, vocab.json and model.keras do not belong together "
+            f"({type(error).__name__}: {_first_line(error)})") from error
+    return trained
+
+
+def _first_line(error):
+    text = str(error).strip()
+    return text.splitlines()[0][:300] if text else ""
 
 
 def endpoints(app, trained):
@@ -65,7 +82,7 @@ def export(app, trained, path):
             archive.add_endpoint("serve", function)
         if name != "serve":
             archive.add_endpoint(name, function)
-    make_ours(path)
+    make_ours(path, "export")
     archive.write_out(str(path), verbose=False)
 
 
@@ -80,13 +97,16 @@ def export_to(app, trained, out):
     """`export` to a folder chosen by a user: never deletes what kerasrnn did not write.
 
     Raises:
-        OutputInTheWayError: `out` (or `out.partial`) is a file or a folder not
-            written by kerasrnn.
+        OutputInTheWayError: `out` (or `out.partial`) is a file, a folder not
+            written by kerasrnn, or a run directory (an export replaces only an
+            earlier export).
     """
     out = pathlib.Path(os.path.abspath(out))
-    claim(out, "SavedModel")
+    if not out.parent.is_dir():
+        raise UserInputError(f"{out.parent}: no such folder to export into (--out)")
+    claim(out, "SavedModel", "export")
     partial = out.with_name(out.name + ".partial")
-    remove_ours(partial)
+    remove_ours(partial, "export")
     export(app, trained, partial)
-    publish_folder(partial, out)
+    publish_folder(partial, out, "export")
     return out

@@ -20,7 +20,7 @@ from kerasrnn.data.download import sha256_of
 from kerasrnn.training import RunDirectory, UserInputError, resumable_fit
 from kerasrnn.training.atomic import write_json
 from kerasrnn.training.history_files import plot_history, write_history_csv
-from kerasrnn.training.run_directory import FORMAT_VERSION
+from kerasrnn.training.run_directory import FORMAT_VERSION, remove_ours
 from kerasrnn.training.runtime import (
     configure_threads,
     make_reproducible,
@@ -83,13 +83,20 @@ def _distribution_fixes(model, strategy):
     return distributed_training(model, strategy)
 
 
+# Flags that may change when an interrupted run is resumed: everything else must
+# match, or the saved weights and optimizer state would not fit (or would mislead).
+RESUMABLE_CHANGES = ("epochs", "patience", "time_budget", "inter_op_threads",
+                     "intra_op_threads", "output_dir")
+
+
 def train(app, config, quiet=False):
     """Trains `app` with `config` and publishes the run directory; returns the test metrics.
 
     `quiet` prints nothing but Keras' epoch lines.
 
     Raises:
-        UserInputError: unusable settings, or something in the way of the output.
+        UserInputError: unusable settings, something in the way of the output, or
+            an unfinished run in the same place with other settings.
         DataFormatError, DatasetNotFoundError: the data can't be read.
         TrainingDivergedError: the loss became NaN or infinite.
     """
@@ -98,11 +105,7 @@ def train(app, config, quiet=False):
     make_reproducible(config.seed)
     set_precision(config.mixed_precision)
     strategy = make_strategy(config.strategy)
-    out = output_dir(app, config)
-    worker = _worker_index(strategy)
-    if worker:  # multi-worker: only the chief (worker 0) writes the real directory
-        out = f"{out}.worker-{worker}"
-    run = RunDirectory(out)
+    run = RunDirectory(_worker_output_dir(app, config, strategy))
     run.check()  # refuses before reading data if a user's file is in the way
     data = app.read_data(config)
     say = (lambda *a: None) if quiet else print
@@ -118,13 +121,74 @@ def train(app, config, quiet=False):
         return app.make_dataset(config, vocabulary, data.splits[split], training=training,
                                 drop_remainder=several and training)
 
+    steps, examples = _count_and_check(batches, config)
+    sha256 = checksums(data)
+    _check_resume(run, config, sha256)
+    run.start()
+    try:
+        write_json(run.resume / "settings.json", _resume_settings(config, sha256))
+        _note_short_averaging(config, steps, say)
+        tracker = _fit(app, config, vocabulary, strategy, run, batches, steps, quiet)
+        _say_why_it_stopped(app, config, tracker.state, say)
+        metrics = _publish(app, config, run, data, vocabulary, tracker, examples, steps, sha256)
+    except BaseException:
+        _clean_up_failed(run)
+        raise
+    say(json.dumps(metrics, indent=2))
+    say(f"wrote {run.output}")
+    return metrics
+
+
+def _worker_output_dir(app, config, strategy):
+    out = output_dir(app, config)
+    worker = _worker_index(strategy)
+    # multi-worker: only the chief (worker 0) writes the real directory
+    return f"{out}.worker-{worker}" if worker else out
+
+
+def _count_and_check(batches, config):
+    """(training batches, training examples) an epoch; refuses a split that gives none."""
     steps, examples = count_batches(batches("train", True))
     valid_steps, _ = count_batches(batches("valid", False))
     for split, count in (("training", steps), ("validation", valid_steps)):
         if not count:
             raise UserInputError(f"the {split} split gives no batch: too little data "
                                  f"for --batch-size {config.batch_size}")
-    run.start()
+    return steps, examples
+
+
+def _resume_settings(config, sha256):
+    settings = {k: v for k, v in dataclasses.asdict(config).items()
+                if k not in RESUMABLE_CHANGES}
+    return {"config": settings, "data_sha256": sha256}
+
+
+def _check_resume(run, config, sha256):
+    """Refuses to resume an unfinished run whose settings or data were different."""
+    record = run.resume / "settings.json"
+    if not (run.resume / "state.json").exists() or not record.exists():
+        return  # nothing trained yet, or a run from before settings were recorded
+    saved = json.loads(record.read_text(encoding="utf-8"))
+    wanted = _resume_settings(config, sha256)
+    changed = [f"--{k.replace('_', '-')} {saved['config'].get(k)!r}, not {v!r}"
+               for k, v in wanted["config"].items() if saved["config"].get(k) != v]
+    if saved.get("data_sha256") != sha256:
+        changed.append("other data files")
+    if changed:
+        raise UserInputError(
+            f"{run.resume} holds an unfinished run with other settings ({'; '.join(changed)}); "
+            "run it again as it was to resume it, or delete that folder to start over")
+
+
+def _note_short_averaging(config, steps, say):
+    """Says when the weight average spans more steps than the run has (it would lag)."""
+    if config.ema and config.epochs * steps < 1 / (1 - config.ema):
+        say(f"note: --ema {config.ema} averages over about {1 / (1 - config.ema):.0f} steps, "
+            f"more than this run's {config.epochs * steps}: the kept weights will lag behind "
+            "training (use --ema 0, or a lower momentum, for short runs)")
+
+
+def _fit(app, config, vocabulary, strategy, run, batches, steps, quiet):
     # One scope for building, compiling and fitting: restoring a resumed run's
     # optimizer state creates its variables, which must be distributed too.
     with strategy.scope():
@@ -138,12 +202,27 @@ def train(app, config, quiet=False):
             # is how our epochs end. (Declaring the counted length instead would change
             # the random stream that dropout draws from, and so every result.)
             warnings.filterwarnings("ignore", message="Your input ran out of data")
-            tracker = resumable_fit(model, batches("train", True), batches("valid", False),
-                                    config.epochs, run.resume, monitor=app.monitor,
-                                    mode=app.monitor_mode, patience=config.patience or None,
-                                    callbacks=[tensorboard], verbose=0 if quiet else None,
-                                    time_budget=config.time_budget or None)
-    state = tracker.state
+            return resumable_fit(model, batches("train", True), batches("valid", False),
+                                 config.epochs, run.resume, monitor=app.monitor,
+                                 mode=app.monitor_mode, patience=config.patience or None,
+                                 callbacks=[tensorboard], verbose=0 if quiet else None,
+                                 time_budget=config.time_budget or None)
+
+
+def _say_why_it_stopped(app, config, state, say):
+    done = state["epochs_done"]
+    if state.get("out_of_time"):
+        say(f"stopped after epoch {done} of {config.epochs}: another epoch would pass "
+            f"--time-budget {config.time_budget:g} s")
+    elif state.get("stopped_early") and done < config.epochs:
+        say(f"stopped after epoch {done} of {config.epochs}: {app.monitor} did not improve "
+            f"for --patience {config.patience} epochs")
+    say(f"kept epoch {state['best_epoch']} (best {app.monitor})")
+
+
+def _publish(app, config, run, data, vocabulary, tracker, examples, steps, sha256):
+    """Evaluates on test, writes every file of the run directory, and publishes it."""
+    state, model = tracker.state, tracker.model
     seconds = state["train_seconds"]  # over every process of a resumed run
     metrics, reports = split_evaluation(
         app.evaluate(Trained(config, vocabulary, model), data.splits["test"]))
@@ -154,7 +233,7 @@ def train(app, config, quiet=False):
     staging = run.staging
     run_config = {
         "app": app.name, "format_version": FORMAT_VERSION, "config": dataclasses.asdict(config),
-        "versions": _versions(), "data": _provenance(data, examples, steps),
+        "versions": _versions(), "data": _provenance(data, examples, steps, sha256),
         "best_epoch": state["best_epoch"], "monitor": app.monitor,
     }
     write_json(staging / "config.json", run_config)
@@ -173,23 +252,32 @@ def train(app, config, quiet=False):
     # is self-sufficient.
     export(app, load_trained(app, staging, run_config), staging / "saved_model")
     run.publish()
-    say(json.dumps(metrics, indent=2))
-    say(f"wrote {run.output}")
     return metrics
 
 
-def _provenance(data, examples, steps):
-    """Where the data came from, how its splits were made, the sha256 of every file read."""
+def _clean_up_failed(run):
+    """After a failure: no staging folder, and no resume folder without a finished epoch."""
+    remove_ours(run.staging, "run")
+    if not (run.resume / "state.json").exists():
+        remove_ours(run.resume, "resume")
+
+
+def checksums(data):
+    """{file: sha256} of every file of the data's source (empty for built-in data)."""
     files = []
     source = pathlib.Path(data.source) if data.source else None
     if source is not None and source.is_file():
         files = [source]
     elif source is not None and source.is_dir():
         files = sorted(p for p in source.rglob("*") if p.is_file())
+    return {str(p.relative_to(source) if p != source else p.name): sha256_of(p) for p in files}
+
+
+def _provenance(data, examples, steps, sha256):
+    """Where the data came from, how its splits were made, the sha256 of every file read."""
     return {"source": data.source, "summary": data.summary, "notes": data.notes,
             "train_examples_per_epoch": examples, "train_steps_per_epoch": steps,
-            "sha256": {str(p.relative_to(source) if p != source else p.name): sha256_of(p)
-                       for p in files}}
+            "sha256": sha256}
 
 
 def _worker_index(strategy):

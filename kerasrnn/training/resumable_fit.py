@@ -213,10 +213,12 @@ def resumable_fit(model, train, valid, epochs, folder, monitor="val_loss", mode=
     if tracker.diverged:
         where = tracker.diverged
         at = f"epoch {where['epoch']}" + (f", batch {where['batch']}" if where["batch"] else "")
+        done = tracker.state["epochs_done"]
+        kept = (f"The last good checkpoint (epoch {done}) is kept in {folder}" if done
+                else "No epoch had finished, so nothing was kept")
         raise TrainingDivergedError(
-            f"training diverged: loss {where['loss']} at {at}. The last good checkpoint "
-            f"(epoch {tracker.state['epochs_done']}) is kept in {folder}; try a lower "
-            "--learning-rate or --clipnorm"
+            f"training diverged: loss {where['loss']} at {at}. {kept}; try a lower "
+            "--learning-rate, or clip gradients with --clipnorm"
         )
     if tracker.state["best_epoch"] is None:
         raise TrainingDivergedError("no epoch finished, so there is no model to keep")

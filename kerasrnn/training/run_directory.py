@@ -9,11 +9,13 @@ A `train` run works in two places derived from `--output-dir OUT`:
   `publish()` renames it to `OUT` in one step, so `OUT` is either the previous
   complete run or the new complete run, never half of one.
 
-Every folder kerasrnn creates holds a marker file, `.kerasrnn`. A command replaces
-or deletes a folder only when it is its own earlier output (the marker, or for
-runs older than the marker a `config.json` naming a kerasrnn app); anything else
-in its way — a user's folder, a plain file — stops it with one line, before it
-has written anything (`OutputInTheWayError`).
+Every folder kerasrnn creates holds a marker file, `.kerasrnn`, saying what it is:
+a run directory, a resume state or an export. A command replaces or deletes a
+folder only when it is its own earlier output of the same kind (`train` an earlier
+run, `export` an earlier export); anything else in its way — a user's folder, a
+plain file, a run where an export would go — stops it with one line, before it
+has written anything (`OutputInTheWayError`). Folders older than the marker are
+told by their content.
 """
 
 import json
@@ -29,70 +31,97 @@ FORMAT_VERSION = 1  # bump when a model directory changes incompatibly
 MARKER = ".kerasrnn"
 
 __all__ = ["FORMAT_VERSION", "MARKER", "OutputInTheWayError", "RunDirectory", "claim",
-           "make_ours", "publish_folder", "read_run", "write_json"]
+           "kind_of", "make_ours", "publish_folder", "read_run", "remove_ours", "write_json"]
 
 
 class OutputInTheWayError(UserInputError):
-    """The place a command would write holds something kerasrnn did not write."""
+    """The place a command would write holds something it may not replace."""
 
 
-def is_ours(path):
-    """True for a folder kerasrnn wrote: the marker, or an older run's config.json."""
+KINDS = ("run", "resume", "export")  # what a marker can say a folder is
+
+
+def kind_of(path):
+    """What kerasrnn wrote at `path`: "run", "resume", "export", or None (not ours).
+
+    Read from the marker; folders from before the marker are told by their content
+    (a run's config.json naming a kerasrnn app, ResumableFit's state.json).
+    """
     path = pathlib.Path(path)
-    if not path.is_dir():
-        return False
-    if (path / MARKER).is_file() or (path / "state.json").is_file():  # state: ResumableFit's
-        return True
+    if path.is_symlink() or not path.is_dir():
+        return None
+    try:
+        marker = json.loads((path / MARKER).read_text(encoding="utf-8"))
+        if isinstance(marker, dict) and marker.get("kind") in KINDS:
+            return marker["kind"]
+    except (OSError, ValueError):
+        pass
+    if (path / "state.json").is_file():
+        return "resume"
     try:
         config = json.loads((path / "config.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return False
-    return isinstance(config, dict) and {"app", "format_version"} <= set(config)
+        return None
+    if isinstance(config, dict) and {"app", "format_version"} <= set(config):
+        return "run"
+    return None
 
 
-def claim(path, what):
-    """Checks that `path` is free or kerasrnn's own earlier output; raises otherwise.
+_NAMES = {"run": "a kerasrnn run directory", "resume": "an unfinished run's resume state",
+          "export": "a SavedModel written by export", None: "kerasrnn did not write"}
+
+
+def claim(path, what, kind):
+    """Checks that `path` is free, or kerasrnn's own earlier output of the same `kind`.
 
     Raises:
-        OutputInTheWayError: `path` is a file, or a folder kerasrnn did not write.
+        OutputInTheWayError: `path` is a file, a folder kerasrnn did not write, or
+            kerasrnn's output of another kind (an export never replaces a run).
     """
     path = pathlib.Path(path)
-    if path.is_symlink() or (path.exists() and not is_ours(path)):
-        kind = "folder" if path.is_dir() and not path.is_symlink() else "file"
+    if not os.path.lexists(path):
+        return path
+    found = kind_of(path)
+    if found != kind:
+        if found is None:
+            thing = "a folder" if path.is_dir() and not path.is_symlink() else "a file"
+            thing = f"{thing} that kerasrnn did not write"
+        else:
+            thing = _NAMES[found]
         raise OutputInTheWayError(
-            f"{path}: a {kind} that kerasrnn did not write is in the way of the {what}; "
-            "nothing was changed: choose another path or move it away")
+            f"{path}: {thing} is in the way of the {what}; nothing was changed: "
+            "choose another path or move it away")
     return path
 
 
-def make_ours(path):
-    """Creates the folder `path` (it must not exist) with kerasrnn's marker in it."""
+def make_ours(path, kind):
+    """Creates the folder `path` (it must not exist) with a marker saying it is a `kind`."""
     path = pathlib.Path(path)
     path.mkdir(parents=True)
-    (path / MARKER).write_text("written by kerasrnn; a later run may replace this folder\n")
+    (path / MARKER).write_text(json.dumps({"written_by": "kerasrnn", "kind": kind}) + "\n")
     return path
 
 
-def remove_ours(path):
-    """Deletes `path` if it is kerasrnn's own folder (see `claim`); no-op if absent."""
+def remove_ours(path, kind):
+    """Deletes `path` if it is kerasrnn's own `kind` of folder (see `claim`); no-op if absent."""
     if os.path.lexists(path):
-        claim(path, "removal")
+        claim(path, "removal", kind)
         shutil.rmtree(path)
 
 
-def publish_folder(finished, target):
-    """Renames the folder `finished` to `target`, replacing kerasrnn's own earlier output.
+def publish_folder(finished, target, kind):
+    """Renames the folder `finished` to `target`, replacing an earlier output of `kind`.
 
     `target` is either the old complete folder or the new one at every moment.
     """
     target = pathlib.Path(target)
-    claim(target, "result")
+    claim(target, "result", kind)
     previous = target.with_name(target.name + ".previous")
-    remove_ours(previous)
+    remove_ours(previous, kind)
     if target.exists():
         os.replace(target, previous)
     os.replace(finished, target)
-    remove_ours(previous)
+    remove_ours(previous, kind)
 
 
 class RunDirectory:
@@ -110,24 +139,26 @@ class RunDirectory:
         Raises:
             OutputInTheWayError: one of them holds something kerasrnn did not write.
         """
-        for path, what in ((self.output, "run directory"), (self.resume, "resume state"),
-                           (self.staging, "unfinished run"), (self.previous, "run directory")):
-            claim(path, what)
+        for path, what, kind in ((self.output, "run directory", "run"),
+                                 (self.resume, "resume state", "resume"),
+                                 (self.staging, "unfinished run", "run"),
+                                 (self.previous, "run directory", "run")):
+            claim(path, what, kind)
         return self
 
     def start(self):
         """`check`, then prepares the resume folder (kept if there) and an empty staging one."""
         self.check()
         if not self.resume.exists():
-            make_ours(self.resume)
-        remove_ours(self.staging)
-        make_ours(self.staging)
+            make_ours(self.resume, "resume")
+        remove_ours(self.staging, "run")
+        make_ours(self.staging, "run")
         return self
 
     def publish(self):
         """Moves the finished staging folder to `output` and drops the resume state."""
-        publish_folder(self.staging, self.output)
-        remove_ours(self.resume)
+        publish_folder(self.staging, self.output, "run")
+        remove_ours(self.resume, "resume")
 
 
 def read_run(model_dir, app):
@@ -138,14 +169,25 @@ def read_run(model_dir, app):
             another app, or by an incompatible version of kerasrnn.
     """
     folder = pathlib.Path(model_dir)
+    if folder.is_file():
+        raise ModelDirectoryError(f"{folder}: a file; --model takes the run directory that "
+                                  "`train` wrote (the folder holding model.keras)")
     if not folder.is_dir():
         raise ModelDirectoryError(f"{folder}: no such model directory")
+    kind = kind_of(folder)
+    if kind == "export":
+        raise ModelDirectoryError(f"{folder}: a SavedModel written by export; --model takes "
+                                  "the run directory that `train` wrote")
+    if kind == "resume":
+        raise ModelDirectoryError(f"{folder}: an unfinished run's state; run `train` again "
+                                  "with the same settings to finish it")
+    if not (folder / "config.json").exists():
+        raise ModelDirectoryError(f"{folder}: not a run directory written by `train` "
+                                  "(no config.json)")
     missing = [name for name in REQUIRED_FILES if not (folder / name).exists()]
     if missing:
         raise ModelDirectoryError(
-            f"{folder}: incomplete model directory (missing {', '.join(missing)}); "
-            "was its training interrupted? Run `train` again to resume it."
-        )
+            f"{folder}: incomplete model directory (missing {', '.join(missing)})")
     try:
         config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
     except (ValueError, OSError) as error:

@@ -1,5 +1,6 @@
 """Process-wide settings a run needs before any model exists: seeds, threads, precision, devices."""
 
+import json
 import os
 
 from kerasrnn.training.errors import UserInputError
@@ -67,5 +68,11 @@ def make_strategy(name):
     if name == "multi_worker":
         if "TF_CONFIG" not in os.environ:
             raise UserInputError("--strategy multi_worker needs the cluster in TF_CONFIG")
+        try:
+            cluster = json.loads(os.environ["TF_CONFIG"])
+        except ValueError as error:
+            raise UserInputError(f"TF_CONFIG is not valid JSON ({error})") from None
+        if not isinstance(cluster, dict) or "cluster" not in cluster:
+            raise UserInputError("TF_CONFIG must be a JSON object with a 'cluster' (and 'task')")
         return tf.distribute.MultiWorkerMirroredStrategy()
     raise UserInputError(f"--strategy must be one of {', '.join(STRATEGIES)}, got {name!r}")

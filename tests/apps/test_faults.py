@@ -65,6 +65,24 @@ def test_undecodable_text_gets_a_replacement_and_a_normal_answer(model_dir):
     assert json.loads(out)["text"] == "flights from \ufffd boston"
 
 
+def test_predict_answers_each_line_as_it_arrives_and_stops_quietly(model_dir):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen([sys.executable, "-m", "apps.slot_filling", "predict", "--model",
+                                str(model_dir), "--format", "json"], stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT, env=env)
+    try:
+        process.stdin.write(b"fly to boston\n")
+        process.stdin.flush()  # the pipe stays open: the answer must come before its end
+        assert json.loads(process.stdout.readline())["tokens"] == ["fly", "to", "boston"]
+        process.stdin.write(b"leave denver\n" * 2000)  # more than the reader takes: it
+        process.stdout.close()                          # stops reading; no error for that
+        process.stdin.close()
+    except BrokenPipeError:
+        pass
+    assert process.wait(timeout=120) in (0, 141)
+    assert process.stderr.read() == b""
+
+
 @pytest.mark.parametrize("damage", ["model.keras", "vocab.json", "config.json", "flag"])
 def test_a_users_mistake_is_one_line_on_stderr_and_status_2(model_dir, tmp_path, damage):
     broken = tmp_path / "broken"
@@ -83,7 +101,43 @@ def test_a_users_mistake_is_one_line_on_stderr_and_status_2(model_dir, tmp_path,
 
 def test_debug_shows_the_traceback(model_dir, tmp_path):
     status, _, err = command(["--debug", "predict", "--model", str(tmp_path / "nowhere"), "x"])
-    assert status == 1 and "Traceback" in err and "no such model directory" in err
+    assert status == 2 and "Traceback" in err and "no such model directory" in err
+
+
+def test_model_directory_files_that_do_not_belong_together_are_one_line(model_dir, tmp_path,
+                                                                        capsys):
+    for vocabulary in ("{}", '{"words": 5}', "[1, 2]"):
+        broken = tmp_path / f"v{len(vocabulary)}"
+        shutil.copytree(model_dir, broken)
+        (broken / "vocab.json").write_text(vocabulary)
+        assert run(["predict", "--model", broken, "x"]) == 2
+        err = capsys.readouterr().err
+        assert len(err.splitlines()) == 1 and "vocab.json" in err
+    data = model_dir.parent / "flights"
+    assert run(["train", "--data-dir", data, "--output-dir", tmp_path / "crf", "--epochs", "1",
+                *TINY, "--slot-head", "crf"]) == 0
+    mixed = tmp_path / "mixed"
+    shutil.copytree(tmp_path / "crf", mixed)
+    shutil.copy(model_dir / "model.keras", mixed / "model.keras")  # a softmax run's
+    capsys.readouterr()
+    assert run(["evaluate", "--model", mixed]) == 2
+    assert "do not belong together" in capsys.readouterr().err
+
+
+def test_numbers_that_are_not_numbers_and_a_diverging_run_are_one_line(model_dir, tmp_path,
+                                                                         capsys):
+    data = model_dir.parent / "flights"
+    for flags in (["--clipnorm", "nan"], ["--learning-rate", "inf"], ["--seed", "-1"],
+                  ["--output-dir", ""]):
+        assert run(["train", "--data-dir", data, *flags]) == 2
+        assert len(capsys.readouterr().err.splitlines()) == 1
+    out = tmp_path / "diverged"
+    assert run(["train", "--data-dir", data, "--output-dir", out, *TINY, "--epochs", "2",
+                "--learning-rate", "1e30", "--clipnorm", "0"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "training diverged" in err
+    assert "nothing was kept" in err or "is kept in" in err
+    assert not (tmp_path / "diverged.staging").exists()
 
 
 # -- 2. the same tokens everywhere -----------------------------------------------------
@@ -139,6 +193,43 @@ def test_padding_and_unknown_labels_are_never_served(model_dir, tmp_path, capsys
 
 
 # -- 4. never delete what we did not write ---------------------------------------------
+def test_an_export_never_replaces_a_run_nor_a_run_an_export(model_dir, tmp_path, capsys):
+    victim = tmp_path / "victim"
+    shutil.copytree(model_dir, victim)
+    assert run(["export", "--model", victim, "--out", victim]) == 2
+    assert "a kerasrnn run directory is in the way" in capsys.readouterr().err
+    assert (victim / "model.keras").exists() and (victim / "config.json").exists()
+    assert run(["export", "--model", model_dir, "--out", tmp_path / "sm"]) == 0
+    data = model_dir.parent / "flights"
+    assert run(["train", "--data-dir", data, "--output-dir", tmp_path / "sm", *TINY]) == 2
+    assert "a SavedModel written by export is in the way" in capsys.readouterr().err
+    assert (tmp_path / "sm" / "saved_model.pb").exists()
+
+
+def test_resuming_with_other_settings_is_refused(model_dir, tmp_path, capsys, monkeypatch):
+    import apps.harness.training as training
+
+    data = model_dir.parent / "flights"
+    out = tmp_path / "run"
+    flags = ["train", "--data-dir", data, "--output-dir", out, *TINY, "--epochs", "1"]
+
+    def killed(*args, **kwargs):  # as if the process died after its last epoch
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patch:
+        patch.setattr(training, "_publish", killed)
+        assert run(flags) == 130
+    resume = tmp_path / "run.resume"
+    assert (resume / "state.json").exists() and not (tmp_path / "run.staging").exists()
+    capsys.readouterr()
+    assert run([*flags, "--units", "9", "--learning-rate", "0.01"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "--units 8, not 9" in err and "--learning-rate" in err
+    assert (resume / "state.json").exists()  # still there to resume
+    assert run([*flags[:-2], "--epochs", "2"]) == 0  # more epochs is a resume
+    assert "1 of 2 epochs done" in capsys.readouterr().out and not resume.exists()
+
+
 def test_export_refuses_a_folder_or_file_it_did_not_write(model_dir, tmp_path, capsys):
     thesis = tmp_path / "D" / "thesis"
     thesis.mkdir(parents=True)
@@ -189,7 +280,7 @@ def test_one_line_for_every_model_directory_problem(model_dir, tmp_path, capsys)
     empty = tmp_path / "empty"
     empty.mkdir()
     assert run(["predict", "--model", empty, "x"]) == 2
-    assert "incomplete model directory" in capsys.readouterr().err
+    assert "not a run directory written by `train`" in capsys.readouterr().err
     assert run(["export", "--model", model_dir, "--out", "/dev/null/sm"]) == 2
     err = capsys.readouterr().err
     assert len(err.splitlines()) == 1 and "/dev/null" in err
