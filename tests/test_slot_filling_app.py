@@ -102,16 +102,6 @@ def test_evaluate_and_export_work_from_the_directory_alone(trained, tmp_path, ca
     assert (tmp_path / "elsewhere" / "saved_model.pb").exists()
 
 
-def test_same_seed_same_metrics(trained, tmp_path):
-    data, out = trained
-    again = tmp_path / "again"
-    assert run(["train", "--data-dir", data, "--output-dir", again, "--epochs", "2", *TINY,
-                "--lr-schedule", "cosine"]) == 0  # the fixture's command
-    first, second = (json.loads((d / "metrics.json").read_text()) for d in (out, again))
-    for key in ("slot_f1", "intent_accuracy", "sentence_accuracy"):
-        assert first[key] == second[key]
-
-
 def test_user_errors_end_with_one_line_and_status_2(trained, tmp_path, capsys):
     data, out = trained
     assert run(["train", "--data-dir", tmp_path / "missing", "--output-dir", tmp_path / "x"]) == 2
