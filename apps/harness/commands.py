@@ -31,14 +31,15 @@ def loaded(app, args):
 
 
 def evaluate(app, args):
-    trained = loaded(app, args)
+    run_config = read_run(args.model, app.name)
+    trained = load_trained(app, args.model, run_config)
     config = trained.config
     if args.data or args.data_dir:  # the data moved since training
         config = dataclasses.replace(config, data=args.data, data_dir=args.data_dir)
     data = app.read_data(config)
     if args.split not in data.splits:
         raise UserInputError(f"--split must be one of {sorted(data.splits)}, got {args.split!r}")
-    saved = read_run(args.model, app.name)["data"].get("sha256")
+    saved = run_config.get("data", {}).get("sha256")
     if saved is not None and saved != checksums(data):
         print(f"{app.name}: note: the data differ from those the model was trained on "
               "(their sha256 in config.json)", file=sys.stderr)
