@@ -129,11 +129,9 @@ def _decoded(line):
     return line.decode("utf-8", "replace").removesuffix("\r")
 
 
-def texts_from(arguments):
-    """The texts given as arguments, or else the lines of standard input."""
-    if arguments:
-        return [decode_argument(text) for text in arguments]
-    return read_lines()
+def decode_arguments(arguments):
+    """Command-line arguments as valid Unicode (see `decode_argument`)."""
+    return [decode_argument(text) for text in arguments]
 
 
 def one_line(message):

@@ -23,7 +23,7 @@ import tensorflow as tf
 
 from apps.console import debug_requested, send_native_stderr_away
 from apps.harness import train
-from apps.harness.serving import endpoints, load_trained
+from apps.harness.serving import load_trained, serving_default
 from apps.slot_filling.app import Config, SlotFilling
 from kerasrnn.training import UserInputError, read_run
 from kerasrnn.training.run_directory import claim, remove_ours
@@ -46,7 +46,7 @@ def demo_config(cell):
 
 def tag_sentences(app, folder):
     trained = load_trained(app, folder, read_run(folder, app.name))
-    serve = next(iter(endpoints(app, trained).functions.values()))
+    serve = serving_default(app, trained)
     return app.present(list(SENTENCES), serve(tf.constant(SENTENCES)))
 
 

@@ -16,10 +16,10 @@ import traceback
 
 import tensorflow as tf
 
-from apps.console import batches_of_lines, debug_requested, json_line, one_line, texts_from
+from apps.console import batches_of_lines, debug_requested, decode_arguments, json_line, one_line
 from apps.harness.config import OneLineParser, add_config_flags, config_from_args
 from apps.harness.contract import UseCommand
-from apps.harness.serving import endpoints, export_to, load_trained
+from apps.harness.serving import export_to, load_trained, serving_default
 from apps.harness.training import checksums, split_evaluation, train
 from kerasrnn.data import DataFormatError, DatasetNotFoundError
 from kerasrnn.training import TrainingDivergedError, UserInputError, read_run
@@ -60,10 +60,10 @@ def _predict_arguments(parser):
 
 
 def _predict(app, trained, args):
-    serve = next(iter(endpoints(app, trained).functions.values()))
+    serve = serving_default(app, trained)
     # Arguments in one batch; stdin in batches of the lines already there, so a
     # line written to an open pipe is answered at once.
-    for texts in ([texts_from(args.texts)] if args.texts else batches_of_lines()):
+    for texts in ([decode_arguments(args.texts)] if args.texts else batches_of_lines()):
         for result in app.present(texts, serve(tf.constant(texts))):
             print(json_line(result) if args.format == "json" else "\n".join(app.show(result)))
         sys.stdout.flush()

@@ -65,6 +65,11 @@ def endpoints(app, trained):
     return found
 
 
+def serving_default(app, trained):
+    """The app's first serving function: what `predict` calls and `serving_default` is."""
+    return next(iter(endpoints(app, trained).functions.values()))
+
+
 def export(app, trained, path):
     """Writes a SavedModel at `path` (a new folder) with the app's endpoints.
 

@@ -190,7 +190,6 @@ class SlotFilling(App):
     # -- results -------------------------------------------------------------------------
     def predict_items(self, trained, items):
         """(predicted tag lists, predicted intent strings) for examples with tokens."""
-        encode = Encoder(trained.config, trained.vocabulary)
         decode = Decoder(trained)
         tags, intents = [], []
         batches = self.make_dataset(trained.config, trained.vocabulary, items, training=False)
@@ -198,7 +197,7 @@ class SlotFilling(App):
             slot_ids, names, _ = decode(trained.model(features, training=False), features)
             tags.extend(slot_ids.numpy())
             intents.extend(name.decode() for name in names.numpy())
-        tag_names = encode.tag_names
+        tag_names = decode.tag_names
         return ([[tag_names[i] for i in ids[: len(e.tokens)]] for ids, e in zip(tags, items)],
                 intents)
 
@@ -229,7 +228,7 @@ class SlotFilling(App):
         """`serve`: raw text `[batch]` -> tokens, tags, intent, intent_probability."""
         encode = Encoder(trained.config, trained.vocabulary)
         decode = Decoder(trained)
-        tag_names = tf.constant(encode.tag_names)
+        tag_names = tf.constant(decode.tag_names)
 
         @tf.function(input_signature=[tf.TensorSpec([None], tf.string, name="text")])
         def serve(text):

@@ -25,7 +25,6 @@ class Encoder:
         self.config = config
         self.words = make_lookup(vocabulary["words"])
         self.tags = make_lookup(vocabulary["tags"])
-        self.tag_names = [PAD, OOV, *vocabulary["tags"]]
         self.intents = IntentLabels(config.intent_head, vocabulary,
                                     config.intent_label_smoothing)
         self.trigrams = LetterTrigramHashing(config.trigram_bins, MAX_TRIGRAMS)
@@ -60,6 +59,7 @@ class Decoder:
     def __init__(self, trained):
         config = trained.config
         self.crf = trained.model.get_layer("crf") if config.slot_head == "crf" else None
+        self.tag_names = [PAD, OOV, *trained.vocabulary["tags"]]  # by tag id
         self.intents = IntentLabels(config.intent_head, trained.vocabulary,
                                     config.intent_label_smoothing)
 
