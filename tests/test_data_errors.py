@@ -187,3 +187,53 @@ def test_skipped_items_are_counted_not_silently_dropped(slots):
 def test_missing_data_folder(tmp_path):
     with pytest.raises(DataFormatError, match="slot-filling data folder not found"):
         read_slot_filling(tmp_path / "nope")
+
+
+def write_conll(folder, train: bytes):
+    """Writes ``train`` and one-sentence valid/test files for `read_conll`."""
+    write(folder / "train.txt", train)
+    for split in ("valid", "test"):
+        write(folder / f"{split}.txt", b"A NNP B-NP B-PER\n")
+
+
+@pytest.mark.parametrize("tag", ["X-PER", "B-", "I-", "BPER", "b-PER", "B_PER"])
+def test_conll_invalid_tag_names_tag_and_line(tmp_path, tag):
+    write_conll(tmp_path / "c", b"-DOCSTART- -X- -X- O\n\nA NNP B-NP B-PER\n"
+                b"B NNP B-NP " + tag.encode() + b"\n")
+    with pytest.raises(DataFormatError) as info:
+        read_conll(tmp_path / "c")
+    assert str(info.value) == (f"{tmp_path / 'c' / 'train.txt'}:4: invalid tag {tag!r}: "
+                               "expected O, B-TYPE or I-TYPE")
+
+
+@pytest.mark.parametrize("tag", ["S-PER", "E-LOC"])
+def test_conll_bioes_input_is_rejected(tmp_path, tag):
+    write_conll(tmp_path / "c", b"A NNP B-NP " + tag.encode() + b"\n")
+    with pytest.raises(DataFormatError, match=re.escape(
+            f"train.txt:1: invalid tag {tag!r}: expected O, B-TYPE or I-TYPE "
+            "(BIOES input is not read; use IOB1 or IOB2 files)")):
+        read_conll(tmp_path / "c")
+
+
+def test_conll_entity_type_may_hold_hyphens(tmp_path):
+    write_conll(tmp_path / "c", b"Dune NNP B-NP B-creative-work\nMessiah NNP I-NP "
+                b"I-creative-work\nsold VBD B-VP O\n")
+    data = read_conll(tmp_path / "c", input_scheme="iob2")
+    assert data.splits["train"][0].tags == ("B-creative-work", "I-creative-work", "O")
+
+
+@pytest.mark.parametrize("blank", [b"", b"\t", b"\t \t", b"   ", b" \r"])
+def test_conll_white_space_line_ends_a_sentence(tmp_path, blank):
+    write_conll(tmp_path / "c", b"A NNP B-NP B-PER\nB NNP I-NP I-PER\n" + blank +
+                b"\nC NNP B-NP O\n" + blank + b"\n" + blank + b"\nD NNP B-NP B-LOC\n")
+    data = read_conll(tmp_path / "c", input_scheme="iob2")
+    assert [e.tokens for e in data.splits["train"]] == [("A", "B"), ("C",), ("D",)]
+    assert data.report.count("train", "tokens") == 4
+
+
+def test_conll_file_without_sentences(tmp_path):
+    write_conll(tmp_path / "c", b"-DOCSTART- -X- -X- O\n\n\t\n-DOCSTART- -X- -X- O\n \n")
+    with pytest.raises(DataFormatError) as info:
+        read_conll(tmp_path / "c")
+    assert str(info.value) == (f"{tmp_path / 'c' / 'train.txt'}: no sentences found "
+                               "(only blank or -DOCSTART- lines)")

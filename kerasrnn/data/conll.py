@@ -51,8 +51,11 @@ def read_conll(
         A `SequenceLabellingDataset` in ``scheme``; ``intent`` is ``None``.
 
     Raises:
-        DataFormatError: a missing/empty file, invalid UTF-8, or a token line
-            whose column count differs from the file's first token line.
+        DataFormatError: a missing/empty file, a file without sentences,
+            invalid UTF-8, a token line whose column count differs from the
+            file's first token line, or a tag that is not ``O``, ``B-TYPE`` or
+            ``I-TYPE`` (``TYPE`` any non-empty string; BIOES ``E-``/``S-``
+            input is rejected, the files must be IOB1 or IOB2).
     """
     if scheme not in SCHEMES:
         raise ValueError(f"scheme must be one of {SCHEMES}, received {scheme!r}")
@@ -93,8 +96,27 @@ def _to_examples(sentences, path, split, report, scheme, counted_as, on_invalid)
     return examples
 
 
+def _check_tag(tag: str, path, line: int) -> None:
+    """Raises `DataFormatError` unless ``tag`` is ``O``, ``B-TYPE`` or ``I-TYPE``.
+
+    ``TYPE`` is any non-empty string (``B-creative-work`` is valid). Without
+    this check ``X-PER``, ``B-`` or ``BPER`` would pass as entity types of
+    their own and only show up as odd labels after training.
+    """
+    if tag == "O" or (len(tag) > 2 and tag[:2] in ("B-", "I-")):
+        return
+    problem = f"invalid tag {tag!r}: expected O, B-TYPE or I-TYPE"
+    if len(tag) > 2 and tag[:2] in ("E-", "S-"):
+        problem += " (BIOES input is not read; use IOB1 or IOB2 files)"
+    raise DataFormatError(path, problem, line)
+
+
 def _read_sentences(path, split, tag_column, report) -> list[tuple[int, tuple, tuple]]:
-    """Returns ``(first_line, tokens, tags)`` per sentence of one file."""
+    """Returns ``(first_line, tokens, tags)`` per sentence of one file.
+
+    A line that is empty or holds only white space ends a sentence; so does a
+    ``-DOCSTART-`` line. Raises `DataFormatError` as listed in `read_conll`.
+    """
     sentences, tokens, tags = [], [], []
     start, width = 0, None
     report.add(split, "examples", 0)
@@ -127,6 +149,7 @@ def _read_sentences(path, split, tag_column, report) -> list[tuple[int, tuple, t
                     f"found {len(columns)}", number)
             if not tokens:
                 start = number
+            _check_tag(columns[tag_column], path, number)
             tokens.append(columns[0])
             tags.append(columns[tag_column])
     flush()

@@ -1,6 +1,8 @@
 """Recurrent layers Keras lacks, usable next to `SimpleRNN`, `LSTM`, `GRU` and `Bidirectional`."""
 
 from kerasrnn.layers.append_to_steps import AppendToSteps
+from kerasrnn.layers.character_bilstm import CharacterBiLSTM
+from kerasrnn.layers.character_cnn import CharacterCNN
 from kerasrnn.layers.composed_softmax import ComposedSoftmax
 from kerasrnn.layers.context_window import ContextWindow
 from kerasrnn.layers.crf import CRF
@@ -14,6 +16,8 @@ from kerasrnn.layers.word_dropout import WordDropout
 __all__ = [
     "AppendToSteps",
     "CRF",
+    "CharacterBiLSTM",
+    "CharacterCNN",
     "CRFLoss",
     "ComposedSoftmax",
     "ContextWindow",

@@ -1,5 +1,6 @@
 """Model builders assembled from kerasrnn layers, shared by the applications."""
 
 from kerasrnn.models.joint_tagger import TAGGER_KINDS, build_joint_tagger
+from kerasrnn.models.sequence_tagger import CHAR_ENCODERS, build_sequence_tagger
 
-__all__ = ["TAGGER_KINDS", "build_joint_tagger"]
+__all__ = ["CHAR_ENCODERS", "TAGGER_KINDS", "build_joint_tagger", "build_sequence_tagger"]

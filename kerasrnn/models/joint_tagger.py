@@ -21,7 +21,7 @@ TAGGER_KINDS = (*RECURRENT_KINDS, FEEDFORWARD)
 JORDAN_KINDS = ("jordan", "hybrid")  # their recurrence feeds back a tag distribution
 
 
-def _recurrent_stack(x, cell, units, layers, bidirectional, dropout, num_tags, prefix=""):
+def recurrent_stack(x, cell, units, layers, bidirectional, dropout, num_tags, prefix=""):
     """`layers` recurrent layers of one kind; Jordan kinds feed back a tag distribution.
 
     `cell="feedforward"` is the memoryless baseline: a tanh layer applied to each
@@ -109,7 +109,7 @@ def build_joint_tagger(
     if context_window:
         x = ContextWindow(context_window, name="context_window")(x)
     x = keras.layers.Dropout(dropout, name="input_dropout")(x)
-    sequence = _recurrent_stack(x, cell, units, layers, bidirectional, dropout, num_tags)
+    sequence = recurrent_stack(x, cell, units, layers, bidirectional, dropout, num_tags)
     if cell in JORDAN_KINDS:
         # Mesnil's Jordan tagger: the fed-back distribution *is* the slot prediction.
         # As scores (CRF emissions, or logits combining two directions) it enters as
@@ -133,7 +133,7 @@ def build_joint_tagger(
         states = sequence
         if intent_encoder == "separate":
             kind = "elman" if cell in JORDAN_KINDS else cell
-            states = _recurrent_stack(x, kind, units, layers, bidirectional, dropout, 0,
+            states = recurrent_stack(x, kind, units, layers, bidirectional, dropout, 0,
                                       prefix="intent_")
             states = keras.layers.Dropout(dropout, name="intent_dropout")(states)
         elif intent_encoder != "shared":

@@ -13,8 +13,12 @@ import pytest
 import tensorflow as tf
 
 from apps.harness import main
+from apps.ner.app import NER
+from apps.pos.app import POS
 from apps.slot_filling.app import SlotFilling
 from tests.apps.sketches import CorpusLanguageModel, HeldOutClassifier
+from tests.apps.tagging_data import TINY as TINY_TAGGER
+from tests.apps.tagging_data import write_conll_folder, write_conllu_folder
 from tests.test_slot_filling_app import TINY, write_slot_folder
 
 pytestmark = pytest.mark.app
@@ -37,6 +41,14 @@ CASES = {
         lambda tmp: ["--data-dir", write_slot_folder(tmp / "data", (60, 12, 12)), *TINY,
                      "--epochs", "2"],
         [["predict", "--format", "json", "fly from boston to denver", ""]]),
+    "ner": Case(
+        NER(), lambda tmp: ["--data-dir", write_conll_folder(tmp / "data"), *TINY_TAGGER,
+                            "--epochs", "2"],
+        [["predict", "--format", "json", "Teddy Roosevelt visited Paris.", ""]]),
+    "pos": Case(
+        POS(), lambda tmp: ["--data-dir", write_conllu_folder(tmp / "data"), *TINY_TAGGER,
+                            "--epochs", "2"],
+        [["predict", "--format", "json", "the old man sees a cat.", ""]]),
     "sketch_lm": Case(CorpusLanguageModel(), lambda tmp: [],
                       [["generate", "--format", "json", "the cat", ""],
                        ["score", "--format", "json", "the cat is small", "small is the cat"]]),

@@ -1,0 +1,116 @@
+"""Part-of-speech tagging (Universal Dependencies treebanks): a BiLSTM-CNN tagger.
+
+    python -m apps.pos train --data ud-english-lines
+    python -m apps.pos train --data-dir UD_French-GSD/ --tagset xpos
+    python -m apps.pos predict --model saved_models/pos-ud-english-lines \\
+        "The old man the boats."
+    python -m apps.pos evaluate --model saved_models/pos-ud-english-lines --split valid
+    python -m apps.pos export --model saved_models/pos-ud-english-lines --out /tmp/pos
+
+Data: `--data ud-english-lines`, or `--data-dir` a folder of Universal
+Dependencies `*-ud-{train,dev,test}.conllu` files (dev is the validation split).
+Tags: the universal UPOS column by default, `--tagset xpos` for the treebank's
+own tags. As UD specifies, a multi-word token line ("don't" over the words "do"
+and "n't") carries no tag and is skipped for its words, and empty nodes (ID 5.1)
+are skipped; both are counted in the data summary. Tags in dev/test that
+training never saw are counted there too.
+
+Model (kerasrnn.models.build_sequence_tagger): the lower-cased word embedding
+(an out-of-vocabulary bucket for unseen words), a casing class and a character
+CNN over the word as written (`--char-encoder lstm`: a character BiLSTM), a
+bidirectional LSTM, and a softmax per token (`--head crf` for a CRF).
+
+Results: metrics.json holds the token accuracy on the test split, the split's
+out-of-vocabulary token rate and the accuracy on those tokens; tag_report.json
+the precision, recall and F1 per tag. `predict` prints word/TAG pairs;
+`--format json` prints text, tokens, tags and each token's character offsets.
+Raw text is split into tokens the way treebanks split it ("don't" → "do" "n't",
+"Paris." → "Paris" "."), the same way in `predict` and in the SavedModel.
+Measured figures: benchmarks/README.md.
+"""
+
+import collections
+import dataclasses
+
+import tensorflow as tf
+from sklearn.metrics import classification_report
+
+from apps.harness import AppData, Endpoints, flag
+from apps.tagging import TaggerConfig, WordTagger
+from apps.tagging.word_tagger import load_tagged_data, round_floats
+from kerasrnn.data.conllu import TAG_COLUMNS
+
+
+@dataclasses.dataclass
+class Config(TaggerConfig):
+    tagset: str = flag("upos", "which CoNLL-U column to tag: upos (universal) or xpos",
+                       choices=tuple(TAG_COLUMNS))
+    head: str = flag("softmax", "per-token softmax, or a linear-chain CRF over the tags",
+                     choices=("softmax", "crf"))
+    units: int = flag(150, "units per recurrent layer (per direction)")
+    epochs: int = flag(40, "maximum epochs")
+    patience: int = flag(5, "stop after this many epochs without validation gain (0: never)")
+    time_budget: float = flag(720, "seconds of training not to exceed: no epoch starts that "
+                              "would end past it (0: no limit)")
+
+
+class POS(WordTagger):
+    name = "pos"
+    Config = Config
+    description = __doc__
+
+    def read_data(self, config):
+        data = load_tagged_data(config, "conllu", "POS tagging", tag=config.tagset)
+        splits = {s: data.splits[s] for s in ("train", "valid", "test")}
+        summary = data.summary()
+        known = {t for e in splits["train"] for t in e.tags}
+        for split in ("valid", "test"):
+            unseen = collections.Counter(t for e in splits[split] for t in e.tags
+                                         if t not in known)
+            if unseen:
+                listed = ", ".join(f"{t} ({n})" for t, n in sorted(unseen.items()))
+                summary += (f"\n  note: {split} has tags training never saw, which can only "
+                            f"be missed: {listed}")
+        return AppData(splits, summary=summary, source=data.report.source)
+
+    def evaluate(self, trained, items):
+        predicted = [t for tags in self.predict_items(trained, items) for t in tags]
+        gold = [t for e in items for t in e.tags]
+        unknown = [u for row in self.out_of_vocabulary(trained, items) for u in row]
+        right = [g == p for g, p in zip(gold, predicted)]
+        on_unknown = [r for r, u in zip(right, unknown) if u]
+        metrics = {"accuracy": sum(right) / max(len(right), 1),
+                   "oov_rate": len(on_unknown) / max(len(right), 1),
+                   "oov_accuracy": sum(on_unknown) / max(len(on_unknown), 1),
+                   "sentences": len(items), "tokens": len(right)}
+        report = classification_report(gold, predicted, output_dict=True, zero_division=0)
+        return {**round_floats(metrics),
+                "tag_report": {k: ({m: float(v) for m, v in row.items()}
+                                   if isinstance(row, dict) else float(row))
+                               for k, row in report.items()}}
+
+    def serving(self, trained):
+        """`serve`: raw text `[batch]` → tokens, their character offsets, and tags."""
+        tag, tables = self.tagging_function(trained)
+
+        @tf.function(input_signature=[tf.TensorSpec([None], tf.string, name="text")])
+        def serve(text):
+            tokens, starts, ends, tags = tag(text)
+            return {"tokens": tokens, "token_starts": starts, "token_ends": ends, "tags": tags}
+
+        return Endpoints({"serve": serve}, tables)
+
+    def present(self, texts, outputs):
+        results = []
+        for i, text in enumerate(texts):
+            tokens = [t.decode() for t in outputs["tokens"][i].numpy() if t]
+            n = len(tokens)
+            results.append({"text": text, "tokens": tokens,
+                            "tags": [t.decode() for t in outputs["tags"][i].numpy()[:n]],
+                            "starts": [int(s) for s in outputs["token_starts"][i].numpy()[:n]],
+                            "ends": [int(s) for s in outputs["token_ends"][i].numpy()[:n]]})
+        return results
+
+    def show(self, result):
+        return [" ".join(f"{token}/{tag}" for token, tag in zip(result["tokens"],
+                                                                 result["tags"]))]
