@@ -1,6 +1,7 @@
-"""Latency (batch 1) and throughput (batch 256) of exported slot-filling SavedModels.
+"""Latency (batch 1) and throughput (batch 256) of exported SavedModels of the apps.
 
     python -m benchmarks.serving --model saved_models/slot_filling-atis/saved_model
+    python -m benchmarks.serving --model saved_models/ner-conll2003/saved_model --sentences news
     python -m benchmarks.serving --model A/saved_model B/saved_model   # side by side
 
 Loads each SavedModel with plain `tf.saved_model.load` (no kerasrnn import, as a
@@ -15,12 +16,20 @@ import argparse
 import statistics
 import time
 
-SENTENCES = [
-    "i want to fly from boston to denver tomorrow",
-    "show me the cheapest round trip fare from pittsburgh to atlanta on november 2nd",
-    "what ground transportation is available in dallas",
-    "which airlines fly from baltimore to san francisco in the morning",
-]
+SENTENCES = {
+    "atis": [
+        "i want to fly from boston to denver tomorrow",
+        "show me the cheapest round trip fare from pittsburgh to atlanta on november 2nd",
+        "what ground transportation is available in dallas",
+        "which airlines fly from baltimore to san francisco in the morning",
+    ],
+    "news": [  # raw newswire-style text, as a NER or POS model is served
+        "He said, Teddy Roosevelt was a great President.",
+        "German Chancellor Angela Merkel met Emmanuel Macron in Paris on Tuesday.",
+        "Shares of Apple Inc. rose 3.5% to $182.40 on the Nasdaq, Reuters reported.",
+        "The European Commission said on Thursday it disagreed with German advice.",
+    ],
+}
 
 
 def interleaved_medians(calls, reps, calls_per_rep=1):
@@ -50,7 +59,7 @@ def threads_in_use():
     return f"{inter or 'TF default'} inter-op / {intra or 'TF default'} intra-op"
 
 
-def measure(paths, reps, default_threads=False):
+def measure(paths, reps, default_threads=False, sentences="atis"):
     """Rows of (path, batch-1 seconds, batch-256 seconds) for each SavedModel."""
     import tensorflow as tf
 
@@ -61,8 +70,8 @@ def measure(paths, reps, default_threads=False):
         except RuntimeError:  # TensorFlow already running (e.g. in a test): as it is
             pass
     serves = [tf.saved_model.load(path).signatures["serving_default"] for path in paths]
-    one = tf.constant(SENTENCES[:1])
-    many = tf.constant((SENTENCES * 64)[:256])
+    one = tf.constant(SENTENCES[sentences][:1])
+    many = tf.constant((SENTENCES[sentences] * 64)[:256])
     for serve in serves:
         for _ in range(5):  # warm-up: tracing and first-call allocations
             serve(text=one)
@@ -90,8 +99,10 @@ def main(argv=None):
     parser.add_argument("--model", required=True, nargs="+", help="SavedModel folders")
     parser.add_argument("--reps", type=int, default=50)
     parser.add_argument("--default-threads", action="store_true")
+    parser.add_argument("--sentences", choices=sorted(SENTENCES), default="atis",
+                        help="the raw texts served: ATIS utterances or news sentences")
     args = parser.parse_args(argv)
-    rows = measure(args.model, args.reps, args.default_threads)
+    rows = measure(args.model, args.reps, args.default_threads, args.sentences)
     print(table(rows, threads_in_use()))
 
 

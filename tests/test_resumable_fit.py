@@ -148,3 +148,22 @@ def test_an_ema_run_resumed_midway_ends_exactly_like_an_uninterrupted_one(tmp_pa
     np.testing.assert_allclose(runs["resumed"][1], runs["whole"][1], rtol=1e-6)
     for resumed, whole in zip(runs["resumed"][0], runs["whole"][0]):
         np.testing.assert_allclose(resumed, whole, rtol=1e-6)
+
+
+def test_validate_adds_scores_that_can_be_the_monitor(tmp_path, rng):
+    x, y = _data(rng)
+    model = _model()
+    batches = _batches(x, y)
+    scores = iter([0.5, 0.9, 0.7, 0.6])
+    seen = []
+
+    def validate(validated):
+        assert validated is model
+        seen.append(True)
+        return {"f1": next(scores)}
+
+    tracker = resumable_fit(model, batches, batches, epochs=4, folder=tmp_path, verbose=0,
+                            monitor="val_f1", mode="max", validate=validate)
+    assert len(seen) == 4
+    assert tracker.state["history"]["val_f1"] == [0.5, 0.9, 0.7, 0.6]
+    assert tracker.state["best_epoch"] == 2 and tracker.state["best"] == 0.9

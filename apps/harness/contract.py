@@ -25,7 +25,10 @@ implements six methods, in the order a reader meets them:
 and, optionally, `check_config(config)` (its own fields' problems, one line each),
 `use_commands` (the commands that use a trained model; `predict` by default, which
 calls the first endpoint through `present`/`show`), `monitor`/`monitor_mode` (the
-validation value that picks the kept epoch) and `defaults_of_old_runs`.
+validation value that picks the kept epoch), `validation_scores(trained, items)`
+(scores of the valid split after each epoch, logged as `val_<name>`, e.g. the
+entity F1 a per-batch Keras metric cannot compute, so `monitor` can be one) and
+`defaults_of_old_runs`.
 
 Everything else belongs to the harness: threads, seeds, precision, strategy,
 resuming, provenance, evaluation on test, reloading and exporting, and writing
@@ -111,6 +114,10 @@ class App:
     def check_config(self, config):
         """Problems with this app's own config fields (one-line strings)."""
         return []
+
+    def validation_scores(self, trained, items):
+        """{name: number} of the valid split after each epoch (logged as val_<name>)."""
+        raise NotImplementedError
 
     def read_data(self, config):
         raise NotImplementedError

@@ -14,7 +14,7 @@ import tensorflow as tf
 
 import kerasrnn
 from apps.harness.config import check_training
-from apps.harness.contract import Trained
+from apps.harness.contract import App, Trained
 from apps.harness.serving import export, load_trained
 from kerasrnn.data.download import sha256_of
 from kerasrnn.training import RunDirectory, UserInputError, resumable_fit
@@ -121,6 +121,8 @@ def train(app, config, quiet=False):
         return app.make_dataset(config, vocabulary, data.splits[split], training=training,
                                 drop_remainder=several and training)
 
+    batches.valid_items = data.splits["valid"]
+
     steps, examples = _count_and_check(batches, config)
     sha256 = checksums(data)
     _check_resume(run, config, sha256)
@@ -206,7 +208,16 @@ def _fit(app, config, vocabulary, strategy, run, batches, steps, quiet):
                                  config.epochs, run.resume, monitor=app.monitor,
                                  mode=app.monitor_mode, patience=config.patience or None,
                                  callbacks=[tensorboard], verbose=0 if quiet else None,
-                                 time_budget=config.time_budget or None)
+                                 time_budget=config.time_budget or None,
+                                 validate=_validation(app, config, vocabulary, batches))
+
+
+def _validation(app, config, vocabulary, batches):
+    """`model -> scores` on the valid split when the app scores it beyond Keras' metrics."""
+    if type(app).validation_scores is App.validation_scores:
+        return None
+    items = batches.valid_items
+    return lambda model: app.validation_scores(Trained(config, vocabulary, model), items)
 
 
 def _say_why_it_stopped(app, config, state, say):

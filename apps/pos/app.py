@@ -58,6 +58,12 @@ class POS(WordTagger):
     name = "pos"
     Config = Config
     description = __doc__
+    monitor, monitor_mode = "val_accuracy", "max"  # the token accuracy it is scored by
+
+    def validation_scores(self, trained, items):
+        predicted = [t for tags in self.predict_items(trained, items) for t in tags]
+        gold = [t for e in items for t in e.tags]
+        return {"accuracy": sum(g == p for g, p in zip(gold, predicted)) / max(len(gold), 1)}
 
     def read_data(self, config):
         data = load_tagged_data(config, "conllu", "POS tagging", tag=config.tagset)

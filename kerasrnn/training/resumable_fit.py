@@ -49,10 +49,14 @@ class ResumableFit(keras.callbacks.Callback):
         time_budget: seconds of training (summed over resumed processes) not to
             exceed: no epoch starts that would end past it at the last epoch's
             pace; the first epoch always runs (`None`: no limit).
+        validate: optional `model -> {name: number}`, called after each epoch's
+            validation with the weights validation used (the moving averages under
+            EMA); its values join the epoch's logs as `val_<name>`, so one can be
+            the `monitor` (e.g. an F1 that no per-batch Keras metric computes).
     """
 
     def __init__(self, folder, monitor="val_loss", mode="min", patience=None,
-                 time_budget=None):
+                 time_budget=None, validate=None):
         super().__init__()
         if mode not in ("min", "max"):
             raise ValueError(f"mode must be 'min' or 'max', got {mode!r}")
@@ -60,6 +64,8 @@ class ResumableFit(keras.callbacks.Callback):
         self.folder.mkdir(parents=True, exist_ok=True)
         self.monitor, self.mode, self.patience = monitor, mode, patience
         self.time_budget = time_budget
+        self.validate = validate
+        self._validated = {}
         self.state = {"epochs_done": 0, "best": None, "best_epoch": None, "wait": 0,
                       "history": {}, "stopped_early": False, "train_seconds": 0.0}
         self._epoch_started = None
@@ -119,7 +125,12 @@ class ResumableFit(keras.callbacks.Callback):
         self._use_averages()
 
     def on_test_end(self, logs=None):
-        self._use_raw()
+        try:
+            if self.validate is not None:
+                scores = self.validate(self.model)
+                self._validated = {f"val_{k}": float(v) for k, v in scores.items()}
+        finally:
+            self._use_raw()
 
     def _save_best(self):
         self._use_averages()
@@ -150,6 +161,8 @@ class ResumableFit(keras.callbacks.Callback):
         # Summed over every process of a resumed run, so throughput stays right.
         epoch_seconds = time.perf_counter() - self._epoch_started
         self.state["train_seconds"] = self.state.get("train_seconds", 0.0) + epoch_seconds
+        if logs is not None:  # in place: the callbacks after this one see them too
+            logs.update(self._validated)
         logs = {k: float(v) for k, v in (logs or {}).items()}
         if not all(math.isfinite(v) for v in logs.values()):
             self.diverged = {"epoch": epoch + 1, "batch": None, "loss": logs.get("loss")}
@@ -185,12 +198,12 @@ class ResumableFit(keras.callbacks.Callback):
 
 
 def resumable_fit(model, train, valid, epochs, folder, monitor="val_loss", mode="min",
-                  patience=None, callbacks=(), verbose=None, time_budget=None):
+                  patience=None, callbacks=(), verbose=None, time_budget=None, validate=None):
     """Fits `model` from where an earlier, interrupted run stopped; ends on the best epoch.
 
     `train` and `valid` are datasets that shuffle themselves (fit's `shuffle` is off).
 
-    `patience` and `time_budget` are as in `ResumableFit`. Prints Keras' `Epoch N/M`
+    `patience`, `time_budget` and `validate` are as in `ResumableFit`. Prints Keras' `Epoch N/M`
     lines with N counted over the whole run. Returns the `ResumableFit` callback,
     whose `state` holds the history and best epoch.
 
@@ -200,7 +213,7 @@ def resumable_fit(model, train, valid, epochs, folder, monitor="val_loss", mode=
     """
     if verbose is None:  # a progress bar on a terminal, one line per epoch in logs
         verbose = 1 if sys.stdout.isatty() else 2
-    tracker = ResumableFit(folder, monitor, mode, patience, time_budget)
+    tracker = ResumableFit(folder, monitor, mode, patience, time_budget, validate)
     tracker.set_model(model)
     initial_epoch = tracker.restore(model)
     if initial_epoch:
