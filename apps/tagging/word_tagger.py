@@ -139,10 +139,16 @@ class WordTagger(App):
         """The predicted tag lists of examples (their own tokens, not re-tokenised)."""
         names = self.tag_names(trained.vocabulary)
         batches = self.make_dataset(trained.config, trained.vocabulary, items, training=False)
+
+        # One graph for every batch (eager Viterbi is a Python loop over the steps).
+        @tf.function(input_signature=[batches.element_spec[0]])
+        def tag_ids(features):
+            return self.decode(trained, trained.model(features, training=False)["tags"],
+                               features)
+
         predicted = []
         for features, _, _ in batches:
-            scores = trained.model(features, training=False)["tags"]
-            predicted.extend(self.decode(trained, scores, features).numpy())
+            predicted.extend(tag_ids(features).numpy())
         return [[names[i] for i in ids[: len(e.tokens)]] for ids, e in zip(predicted, items)]
 
     def out_of_vocabulary(self, trained, items):

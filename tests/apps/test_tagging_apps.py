@@ -58,16 +58,22 @@ def test_ner_text_output_marks_the_entities_in_the_sentence(ner_run, capsys):
     assert capsys.readouterr().out.strip() == "[Teddy Roosevelt](PER) visited [Paris](LOC)."
 
 
-def test_an_entity_type_training_never_saw_is_counted_not_a_crash(tmp_path, capsys):
+def test_unseen_entity_types_are_counted_and_embeddings_start_the_word_vectors(tmp_path,
+                                                                              capsys):
     data = write_conll_folder(tmp_path / "data", sizes=(30, 6, 6), separator="\t")
     test = data / "test.txt"
     # A lone tab ends a sentence like an empty line; a new type in the test split.
     test.write_text(test.read_text().replace("\n\n", "\n\t\n", 1)
                     + "\nThe\tDT\tO\tO\nHobbit\tNN\tO\tB-creative-work\n", encoding="utf-8")
+    vectors = tmp_path / "vectors.txt"
+    vectors.write_text("2 3\nparis 0.5 0.25 -1\nvisited 1 2 3\n", encoding="utf-8")
     assert ner(["train", "--data-dir", data, "--output-dir", tmp_path / "run", *TINY,
-                "--epochs", "1"]) == 0
+                "--epochs", "1", "--embeddings", vectors]) == 0
     out = capsys.readouterr().out
     assert "test has entity types training never saw" in out and "creative-work (1)" in out
+    assert "vectors for 2 of" in out
+    config = json.loads((tmp_path / "run" / "config.json").read_text())["config"]
+    assert config["embeddings"] == str(vectors)
 
 
 @pytest.mark.parametrize("damage, problem", [
@@ -99,17 +105,6 @@ def test_undecodable_bytes_name_the_file_and_line(tmp_path, capsys):
 def test_a_registry_dataset_of_another_kind_is_refused(tmp_path, capsys):
     assert ner(["train", "--data", "atis", "--output-dir", tmp_path / "run"]) == 2
     assert "NER reads conll2002, conll2003" in capsys.readouterr().err
-
-
-def test_pretrained_embeddings_start_the_word_vectors(tmp_path, capsys):
-    data = write_conll_folder(tmp_path / "data", sizes=(30, 6, 6))
-    vectors = tmp_path / "vectors.txt"
-    vectors.write_text("2 3\nparis 0.5 0.25 -1\nvisited 1 2 3\n", encoding="utf-8")
-    assert ner(["train", "--data-dir", data, "--output-dir", tmp_path / "run", *TINY,
-                "--epochs", "1", "--embeddings", vectors]) == 0
-    assert "vectors for 2 of" in capsys.readouterr().out
-    config = json.loads((tmp_path / "run" / "config.json").read_text())["config"]
-    assert config["embeddings"] == str(vectors)
 
 
 def test_pos_tags_words_and_skips_multiword_token_lines_as_ud_says(tmp_path, capsys):
