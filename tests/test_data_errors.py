@@ -237,3 +237,27 @@ def test_conll_file_without_sentences(tmp_path):
         read_conll(tmp_path / "c")
     assert str(info.value) == (f"{tmp_path / 'c' / 'train.txt'}: no sentences found "
                                "(only blank or -DOCSTART- lines)")
+
+
+def test_a_nul_character_is_an_error_naming_the_line(tmp_path):
+    from kerasrnn.data.text_files import read_lines
+
+    path = tmp_path / "train.txt"
+    path.write_bytes(b"Peter NNP B-NP B-PER\nPe\x00ter NNP B-NP B-PER\n")
+    with pytest.raises(DataFormatError, match=r"train.txt:2: NUL character \(U\+0000\) at "
+                                              r"column 3"):
+        read_lines(path)
+
+
+def test_a_missing_xpos_is_its_own_tag_but_a_missing_upos_an_error(tmp_path):
+    from kerasrnn.data.conllu import read_conllu
+
+    words = "1\tHello\thello\tINTJ\tUH\t_\t0\troot\t_\t_\n2\t!\t!\tPUNCT\t_\t_\t1\tpunct\t_\t_\n"
+    path = tmp_path / "xx-ud-train.conllu"
+    path.write_text(words + "\n", encoding="utf-8")
+    data = read_conllu(path, tag="xpos")
+    assert data.splits["train"][0].tags == ("UH", "_")
+    assert data.report.count("train", "words without an XPOS tag (tagged _)") == 1
+    path.write_text(words.replace("PUNCT", "_") + "\n", encoding="utf-8")
+    with pytest.raises(DataFormatError, match=r":2: word '!' has no UPOS tag"):
+        read_conllu(path)

@@ -167,3 +167,13 @@ def test_validate_adds_scores_that_can_be_the_monitor(tmp_path, rng):
     assert len(seen) == 4
     assert tracker.state["history"]["val_f1"] == [0.5, 0.9, 0.7, 0.6]
     assert tracker.state["best_epoch"] == 2 and tracker.state["best"] == 0.9
+
+
+def test_a_tied_monitor_is_broken_by_the_validation_loss(tmp_path, rng):
+    x, y = _data(rng)
+    model = _model()  # learns: val_loss falls every epoch while the score stays 0
+    batches = _batches(x, y)
+    tracker = resumable_fit(model, batches, batches, epochs=4, folder=tmp_path, verbose=0,
+                            monitor="val_f1", mode="max", patience=2,
+                            validate=lambda _: {"f1": 0.0})
+    assert not tracker.state["stopped_early"] and tracker.state["best_epoch"] == 4

@@ -54,12 +54,26 @@ def count_batches(dataset):
     return int(batches), int(examples)
 
 
+def averaging_momentum(ema, total_steps):
+    """`--ema`, lowered so that the average spans at most a quarter of the run's steps.
+
+    An average over more steps than the run has keeps mostly the initial weights
+    (--ema 0.999 spans ~1000 steps; a small corpus may train 40): the kept model
+    would be untrained.
+    """
+    if not ema:
+        return 0.0
+    span = total_steps / 4
+    return ema if 1 / (1 - ema) <= span else max(0.0, 1 - 1 / max(span, 1))
+
+
 def make_optimizer(config, steps_per_epoch):
     """Adam with the run's learning-rate schedule, gradient clipping and weight averaging."""
-    rate = learning_rate(config.learning_rate, config.lr_schedule,
-                         config.epochs * steps_per_epoch)
+    total = config.epochs * steps_per_epoch
+    rate = learning_rate(config.learning_rate, config.lr_schedule, total)
+    momentum = averaging_momentum(config.ema, total)
     return keras.optimizers.Adam(rate, clipnorm=config.clipnorm or None,
-                                 use_ema=bool(config.ema), ema_momentum=config.ema or 0.99)
+                                 use_ema=bool(momentum), ema_momentum=momentum or 0.99)
 
 
 def split_evaluation(results):
@@ -183,11 +197,13 @@ def _check_resume(run, config, sha256):
 
 
 def _note_short_averaging(config, steps, say):
-    """Says when the weight average spans more steps than the run has (it would lag)."""
-    if config.ema and config.epochs * steps < 1 / (1 - config.ema):
+    """Says when the weight average is shortened to fit the run (`averaging_momentum`)."""
+    total = config.epochs * steps
+    momentum = averaging_momentum(config.ema, total)
+    if momentum != config.ema:
         say(f"note: --ema {config.ema} averages over about {1 / (1 - config.ema):.0f} steps, "
-            f"more than this run's {config.epochs * steps}: the kept weights will lag behind "
-            "training (use --ema 0, or a lower momentum, for short runs)")
+            f"more than a quarter of this run's {total}; averaging with momentum "
+            f"{momentum:.4g} instead" + (" (none)" if not momentum else ""))
 
 
 def _fit(app, config, vocabulary, strategy, run, batches, steps, quiet):

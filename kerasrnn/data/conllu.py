@@ -52,7 +52,9 @@ def read_conllu(data_dir: str | os.PathLike, tag: str = "upos") -> SequenceLabel
 
     Raises:
         DataFormatError: a missing/empty file, invalid UTF-8, a word line with
-            other than 10 columns, or a word line without a tag (``_``).
+            other than 10 columns, or a word line without a UPOS tag (``_``).
+            XPOS is optional in UD: with ``tag="xpos"`` a ``_`` is kept as the
+            tag ``"_"`` and counted in the report.
     """
     if tag not in TAG_COLUMNS:
         raise ValueError(f"tag must be one of {sorted(TAG_COLUMNS)}, received {tag!r}")
@@ -94,10 +96,12 @@ def _read_file(path, split, column, report) -> list[SequenceExample]:
             report.skip(split, "multi-word-token lines")
         elif "." in fields[0]:
             report.skip(split, "empty-node lines")
-        elif fields[column] == "_":
-            raise DataFormatError(path, f"word {fields[1]!r} has no tag in column {column + 1}",
+        elif fields[column] == "_" and column == TAG_COLUMNS["upos"]:
+            raise DataFormatError(path, f"word {fields[1]!r} has no UPOS tag (column 4 is _)",
                                   number)
         else:
+            if fields[column] == "_":  # XPOS is optional in UD: "_" is its own tag here
+                report.add(split, "words without an XPOS tag (tagged _)")
             words.append(fields[1])
             tags.append(fields[column])
     flush()

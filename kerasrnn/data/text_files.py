@@ -47,12 +47,15 @@ def iter_lines(path: str | os.PathLike) -> Iterator[tuple[int, str]]:
     Line numbers are 1-based. The line terminator is removed, whether LF or
     CRLF; a byte-order mark at the start of the file is removed too (some
     Windows editors write one). Raises `DataFormatError` for a missing or
-    empty file and for bytes that are not valid UTF-8.
+    empty file, for bytes that are not valid UTF-8 and for a NUL character.
     """
     lines = decode_utf8(read_bytes(path), path).removeprefix("\ufeff").split("\n")
     if lines and lines[-1] == "":
         lines.pop()  # a final newline ends the last line; it does not start a new one
     for number, text in enumerate(lines, start=1):
+        if "\0" in text:  # corruption, not text; NumPy string arrays would also drop it
+            raise DataFormatError(path, f"NUL character (U+0000) at column "
+                                  f"{text.index(chr(0)) + 1}", number)
         yield number, text[:-1] if text.endswith("\r") else text
 
 

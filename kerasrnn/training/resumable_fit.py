@@ -43,7 +43,9 @@ class ResumableFit(keras.callbacks.Callback):
 
     Args:
         folder: the resume folder (created if missing).
-        monitor: the logged value that picks the best epoch, e.g. `"val_loss"`.
+        monitor: the logged value that picks the best epoch, e.g. `"val_loss"`;
+            an epoch that ties the best value (an entity F1 still 0 on a small
+            corpus) counts as better when its `val_loss` is lower.
         mode: `"min"` or `"max"` for `monitor`.
         patience: stop after this many epochs without improvement (`None`: never).
         time_budget: seconds of training (summed over resumed processes) not to
@@ -139,10 +141,13 @@ class ResumableFit(keras.callbacks.Callback):
         finally:
             self._use_raw()
 
-    def _improved(self, value):
+    def _improved(self, value, loss=None):
+        """Better than the best epoch; on a tie (an F1 still 0), a lower `val_loss` is."""
         best = self.state["best"]
         if best is None:
             return True
+        if value == best and loss is not None and self.state.get("best_loss") is not None:
+            return loss < self.state["best_loss"]
         return value < best if self.mode == "min" else value > best
 
     def on_train_batch_end(self, batch, logs=None):
@@ -173,8 +178,9 @@ class ResumableFit(keras.callbacks.Callback):
         value = logs.get(self.monitor)
         if value is None:
             raise KeyError(f"monitored value {self.monitor!r} not in logs {sorted(logs)}")
-        if self._improved(value):
-            self.state.update(best=value, best_epoch=epoch + 1, wait=0)
+        loss = logs.get("val_loss")
+        if self._improved(value, loss):
+            self.state.update(best=value, best_epoch=epoch + 1, wait=0, best_loss=loss)
             self._save_best()
         else:
             self.state["wait"] += 1
