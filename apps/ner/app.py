@@ -15,12 +15,14 @@ type name. Types in valid/test that training never saw are counted in the data
 summary (they can only be missed).
 
 Model (kerasrnn.models.build_sequence_tagger): each word is its lower-cased word
-embedding (digits as 0; an out-of-vocabulary bucket for unseen words), a casing
-class (Upper, UPPER, lower, numeric, ...: what lower-casing forgot) and a
-character CNN over the word as written (`--char-encoder lstm`: a character
-BiLSTM); then a bidirectional LSTM and a linear-chain CRF over the IOB2 tags. No
-pretrained vectors are used unless `--embeddings FILE` (GloVe/word2vec text) is
-given.
+embedding (digits as 0; an out-of-vocabulary bucket for unseen words, practised
+by turning a quarter of the training words into it), a casing class (Upper,
+UPPER, lower, numeric, ...: what lower-casing forgot) and a character CNN over
+the word as written (`--char-encoder lstm`: a character BiLSTM); then a
+bidirectional LSTM and a linear-chain CRF over the IOB2 tags. The kept weights
+are a moving average (`--ema`), and the kept epoch the one with the best entity
+F1 on valid. No pretrained vectors are used unless `--embeddings FILE`
+(GloVe/word2vec text) is given.
 
 Results: metrics.json holds precision, recall and f1 (entity-level, micro,
 conlleval's chunks, by seqeval) on the test split, the split's out-of-vocabulary
