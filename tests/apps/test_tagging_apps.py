@@ -11,7 +11,7 @@ from tests.apps.tagging_data import TINY, write_conll_folder, write_conllu_folde
 
 pytestmark = pytest.mark.app
 
-LEARN = [*TINY, "--units", "16", "--epochs", "25", "--learning-rate", "0.02", "--dropout",
+LEARN = [*TINY, "--units", "16", "--epochs", "12", "--learning-rate", "0.02", "--dropout",
          "0.1", "--patience", "0", "--ema", "0"]
 
 
