@@ -4,9 +4,9 @@ See `apps/harness/contract.py` for what an app implements. The harness imports n
 """
 
 from apps.harness.commands import PREDICT, main
-from apps.harness.config import TrainConfig, at_least_one, flag, in_unit_interval
+from apps.harness.config import TrainConfig, at_least_one, flag, in_unit_interval, new_default
 from apps.harness.contract import App, AppData, Endpoints, Trained, UseCommand
 from apps.harness.training import train
 
 __all__ = ["PREDICT", "App", "AppData", "Endpoints", "TrainConfig", "Trained", "UseCommand",
-           "at_least_one", "flag", "in_unit_interval", "main", "train"]
+           "at_least_one", "flag", "in_unit_interval", "main", "new_default", "train"]

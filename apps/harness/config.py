@@ -24,6 +24,12 @@ def flag(default, help, **extra):  # noqa: A002 - argparse's own word
     return dataclasses.field(default=default, metadata={"help": help, **extra})
 
 
+def new_default(config_class, name, default):
+    """The field `name` of `config_class` (its help, its choices) with another default."""
+    return dataclasses.field(default=default,
+                             metadata=config_class.__dataclass_fields__[name].metadata)
+
+
 @dataclasses.dataclass
 class TrainConfig:
     """Training settings every application shares; an app's Config adds its model's."""

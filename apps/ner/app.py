@@ -39,10 +39,10 @@ import dataclasses
 import tensorflow as tf
 from seqeval.metrics import classification_report, f1_score, precision_score, recall_score
 
-from apps.harness import AppData, Endpoints, flag
+from apps.harness import Endpoints, new_default
 from apps.ner.entities import entity_spans
 from apps.tagging import TaggerConfig, WordTagger
-from apps.tagging.word_tagger import load_tagged_data, round_floats
+from apps.tagging.word_tagger import read_tagged_data, round_floats
 from kerasrnn.data.tagging_schemes import spans
 
 
@@ -50,15 +50,11 @@ from kerasrnn.data.tagging_schemes import spans
 class Config(TaggerConfig):
     # Chosen on CoNLL-2003 valid (benchmarks/README.md): word dropout and the weight
     # average took valid F1 from 88.2 to 90.6 (0.1) and 90.8 (0.25).
-    word_dropout: float = flag(0.25, "while training, each word becomes [UNK] with this "
-                               "probability, so unseen words are met in training")
-    ema: float = flag(0.999, "validate and keep an exponential moving average of the "
-                      "weights with this momentum per step (0: the raw weights)")
-    epochs: int = flag(50, "maximum epochs")
-    patience: int = flag(6, "stop after this many epochs without validation gain (0: never)")
-    time_budget: float = flag(1500, "seconds of training not to exceed: no epoch starts that "
-                              "would end past it (0: no limit)")
-
+    word_dropout: float = new_default(TaggerConfig, "word_dropout", 0.25)
+    ema: float = new_default(TaggerConfig, "ema", 0.999)
+    epochs: int = new_default(TaggerConfig, "epochs", 50)
+    patience: int = new_default(TaggerConfig, "patience", 6)
+    time_budget: float = new_default(TaggerConfig, "time_budget", 1500)
 
 class NER(WordTagger):
     name = "ner"
@@ -73,21 +69,8 @@ class NER(WordTagger):
         return {"f1": f1_score([list(e.tags) for e in items], predicted)}
 
     def read_data(self, config):
-        data = load_tagged_data(config, "conll", "NER")
-        splits = {s: data.splits[s] for s in ("train", "valid", "test")}
-        summary = data.summary()
-        known = {kind for e in splits["train"] for kind, _, _ in spans(e.tags)}
-        for split in ("valid", "test"):
-            unseen = {}
-            for e in splits[split]:
-                for kind, _, _ in spans(e.tags):
-                    if kind not in known:
-                        unseen[kind] = unseen.get(kind, 0) + 1
-            if unseen:
-                listed = ", ".join(f"{k} ({n})" for k, n in sorted(unseen.items()))
-                summary += (f"\n  note: {split} has entity types training never saw, which "
-                            f"can only be missed: {listed}")
-        return AppData(splits, summary=summary, source=data.report.source)
+        return read_tagged_data(config, "conll", "NER", "entity types",
+                                lambda e: [kind for kind, _, _ in spans(e.tags)])
 
     def evaluate(self, trained, items):
         predicted = self.predict_items(trained, items)

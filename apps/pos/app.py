@@ -31,15 +31,14 @@ Raw text is split into tokens the way treebanks split it ("don't" → "do" "n't"
 Measured figures: benchmarks/README.md.
 """
 
-import collections
 import dataclasses
 
 import tensorflow as tf
 from sklearn.metrics import classification_report
 
-from apps.harness import AppData, Endpoints, flag
+from apps.harness import Endpoints, flag, new_default
 from apps.tagging import TaggerConfig, WordTagger
-from apps.tagging.word_tagger import load_tagged_data, round_floats
+from apps.tagging.word_tagger import read_tagged_data, round_floats
 from kerasrnn.data.conllu import TAG_COLUMNS
 
 
@@ -47,21 +46,16 @@ from kerasrnn.data.conllu import TAG_COLUMNS
 class Config(TaggerConfig):
     tagset: str = flag("upos", "which CoNLL-U column to tag: upos (universal) or xpos",
                        choices=tuple(TAG_COLUMNS))
-    head: str = flag("softmax", "per-token softmax, or a linear-chain CRF over the tags",
-                     choices=("softmax", "crf"))
-    units: int = flag(150, "units per recurrent layer (per direction)")
+    head: str = new_default(TaggerConfig, "head", "softmax")
+    units: int = new_default(TaggerConfig, "units", 150)
     # Chosen on UD English-LinES dev (benchmarks/README.md): unknown-word practice and
     # a short weight average took dev accuracy from 94.31 to 94.99; the character
     # BiLSTM reached 94.78 in the same time budget (its epochs are slower).
-    word_dropout: float = flag(0.25, "while training, each word becomes [UNK] with this "
-                               "probability, so unseen words are met in training")
-    ema: float = flag(0.99, "validate and keep an exponential moving average of the "
-                      "weights with this momentum per step (0: the raw weights)")
-    epochs: int = flag(60, "maximum epochs")
-    patience: int = flag(5, "stop after this many epochs without validation gain (0: never)")
-    time_budget: float = flag(720, "seconds of training not to exceed: no epoch starts that "
-                              "would end past it (0: no limit)")
-
+    word_dropout: float = new_default(TaggerConfig, "word_dropout", 0.25)
+    ema: float = new_default(TaggerConfig, "ema", 0.99)
+    epochs: int = new_default(TaggerConfig, "epochs", 60)
+    patience: int = new_default(TaggerConfig, "patience", 5)
+    time_budget: float = new_default(TaggerConfig, "time_budget", 720)
 
 class POS(WordTagger):
     name = "pos"
@@ -75,18 +69,8 @@ class POS(WordTagger):
         return {"accuracy": sum(g == p for g, p in zip(gold, predicted)) / max(len(gold), 1)}
 
     def read_data(self, config):
-        data = load_tagged_data(config, "conllu", "POS tagging", tag=config.tagset)
-        splits = {s: data.splits[s] for s in ("train", "valid", "test")}
-        summary = data.summary()
-        known = {t for e in splits["train"] for t in e.tags}
-        for split in ("valid", "test"):
-            unseen = collections.Counter(t for e in splits[split] for t in e.tags
-                                         if t not in known)
-            if unseen:
-                listed = ", ".join(f"{t} ({n})" for t, n in sorted(unseen.items()))
-                summary += (f"\n  note: {split} has tags training never saw, which can only "
-                            f"be missed: {listed}")
-        return AppData(splits, summary=summary, source=data.report.source)
+        return read_tagged_data(config, "conllu", "POS tagging", "tags", lambda e: e.tags,
+                                tag=config.tagset)
 
     def evaluate(self, trained, items):
         predicted = [t for tags in self.predict_items(trained, items) for t in tags]

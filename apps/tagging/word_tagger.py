@@ -9,13 +9,14 @@ also return each token's character offsets. An app (apps/ner, apps/pos) adds how
 its data are read, what it scores, and how a result is shown.
 """
 
+import collections
 import dataclasses
 
 import keras
 import numpy as np
 import tensorflow as tf
 
-from apps.harness import App, TrainConfig, at_least_one, flag, in_unit_interval
+from apps.harness import App, AppData, TrainConfig, at_least_one, flag, in_unit_interval
 from kerasrnn.data import DATASETS, load_dataset
 from kerasrnn.data.embeddings import read_embeddings
 from kerasrnn.data.pipelines import tagging_string_batches
@@ -178,6 +179,26 @@ class WordTagger(App):
             return tokens, starts, ends, tf.where(real, tf.gather(names, ids), PAD)
 
         return tag, features.tables
+
+
+def read_tagged_data(config, data_format, task, labels, labels_of, **reader_options):
+    """`AppData` of a tagged dataset; labels of valid/test that train lacks are counted.
+
+    `labels_of(example)` gives an example's labels (its tags, or its entity types),
+    named `labels` in the summary's note.
+    """
+    data = load_tagged_data(config, data_format, task, **reader_options)
+    splits = {s: data.splits[s] for s in ("train", "valid", "test")}
+    summary = data.summary()
+    known = {label for e in splits["train"] for label in labels_of(e)}
+    for split in ("valid", "test"):
+        unseen = collections.Counter(label for e in splits[split] for label in labels_of(e)
+                                     if label not in known)
+        if unseen:
+            listed = ", ".join(f"{k} ({n})" for k, n in sorted(unseen.items()))
+            summary += (f"\n  note: {split} has {labels} training never saw, which can only "
+                        f"be missed: {listed}")
+    return AppData(splits, summary=summary, source=data.report.source)
 
 
 def load_tagged_data(config, data_format, task, **reader_options):
