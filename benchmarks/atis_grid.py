@@ -39,13 +39,13 @@ def run_name(kind, direction, slot_head, seed):
     return f"{kind}-{direction}-{slot_head}-s{seed}"
 
 
-def train(workdir, name, flags):
-    """Trains one run (or reads its finished metrics); returns its metrics dict."""
+def train(workdir, name, flags, app="slot_filling"):
+    """Trains one run of `python -m apps.<app>` (or reads its finished metrics); returns them."""
     out = workdir / name
     metrics = out / "metrics.json"
     if not metrics.exists():
         log = workdir / f"{name}.log"
-        command = [sys.executable, "-m", "apps.slot_filling", "train", *flags,
+        command = [sys.executable, "-m", f"apps.{app}", "train", *flags,
                    "--output-dir", str(out)]
         with open(log, "w") as stream:
             finished = subprocess.run(command, cwd=ROOT, stdout=stream,

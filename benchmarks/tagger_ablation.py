@@ -50,6 +50,8 @@ import statistics
 import subprocess
 import sys
 
+from benchmarks import atis_grid
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 APPS = {  # app: (default --data, the score, its out-of-vocabulary counterpart, its name)
     "ner": ("conll2003", "f1", "oov_entity_f1", "entity F1"),
@@ -113,19 +115,7 @@ def train(app, workdir, name, flags, expected):
         if differ:
             listed = ", ".join(f"{k} {was!r} (now {now!r})" for k, (was, now) in differ.items())
             raise RuntimeError(f"{out} was trained with {listed}: use another --workdir")
-    else:
-        log = workdir / f"{name}.log"
-        command = [sys.executable, "-m", f"apps.{app}", "train", *flags,
-                   "--output-dir", str(out)]
-        with open(log, "w") as stream:
-            finished = subprocess.run(command, cwd=ROOT, stdout=stream,
-                                      stderr=subprocess.STDOUT)
-        if finished.returncode:
-            tail = log.read_text().splitlines()[-5:]
-            raise RuntimeError(f"{name} failed (exit {finished.returncode}), see {log}:\n"
-                               + "\n".join(tail))
-    return json.loads(metrics.read_text())
-
+    return atis_grid.train(workdir, name, flags, app=app)
 
 def run_all(app, workdir, jobs, parallel):
     """jobs: {name: (flags, expected)} -> {name: metrics}, `parallel` processes at a time."""
