@@ -43,6 +43,7 @@ import concurrent.futures
 import datetime
 import importlib
 import json
+import math
 import pathlib
 import re
 import shlex
@@ -152,7 +153,7 @@ def table(app, rows):
              "| epochs | train s | seeds |",
              "|---|---|---:|---:|---:|---:|---:|"]
     for variant, flags, runs in rows:
-        oov_mean = statistics.fmean(r[oov] for r in runs)
+        oov_mean = statistics.fmean(r.get(oov, math.nan) for r in runs)
         epochs = statistics.fmean(r["epochs_done"] for r in runs)
         seconds = statistics.fmean(r["train_seconds"] for r in runs)
         shown = f"`{shlex.join(flags)}`" if flags else "—"

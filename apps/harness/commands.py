@@ -24,6 +24,9 @@ from apps.harness.training import checksums, split_evaluation, train
 from kerasrnn.data import DataFormatError, DatasetNotFoundError
 from kerasrnn.training import TrainingDivergedError, UserInputError, read_run
 
+# What corpora call their validation split (UD's *-dev.conllu, GLUE's dev.tsv).
+SPLIT_ALIASES = {"dev": "valid", "validation": "valid"}
+
 
 def loaded(app, args):
     """The `Trained` of `--model`, checked."""
@@ -37,14 +40,15 @@ def evaluate(app, args):
     if args.data or args.data_dir:  # the data moved since training
         config = dataclasses.replace(config, data=args.data, data_dir=args.data_dir)
     data = app.read_data(config)
-    if args.split not in data.splits:
+    split = SPLIT_ALIASES.get(args.split, args.split)
+    if split not in data.splits:
         raise UserInputError(f"--split must be one of {sorted(data.splits)}, got {args.split!r}")
     saved = run_config.get("data", {}).get("sha256")
     if saved is not None and saved != checksums(data):
         print(f"{app.name}: note: the data differ from those the model was trained on "
               "(their sha256 in config.json)", file=sys.stderr)
     metrics, _ = split_evaluation(app.evaluate(dataclasses.replace(trained, config=config),
-                                               data.splits[args.split]))
+                                               data.splits[split]))
     print(json.dumps(metrics, indent=2))
 
 
@@ -86,7 +90,8 @@ def build_parser(app):
     add_config_flags(commands.add_parser("train", help="train, evaluate on test, export"),
                      app.Config)
     sub = commands.add_parser("evaluate", help="metrics of a trained model on a split")
-    sub.add_argument("--split", default="test", help="train, valid or test (default: test)")
+    sub.add_argument("--split", default="test",
+                     help="train, valid (or dev) or test (default: test)")
     data = sub.add_mutually_exclusive_group()
     data.add_argument("--data", help="read this dataset instead of the one trained on")
     data.add_argument("--data-dir", help="read this folder instead of the one trained on "

@@ -123,15 +123,23 @@ class NER(WordTagger):
 
 
 def _unseen_word_scores(gold, predicted, unknown):
-    """Precision, recall and F1 on entities holding a word the vocabulary lacks."""
+    """Precision, recall and F1 on entities holding a word the vocabulary lacks.
+
+    A score with nothing to count (no such entity in the split, or none predicted)
+    is left out rather than reported as 0; `oov_entities` says how many there are.
+    """
     def with_unknown(tag_lists):
         return {(i, kind, first, last) for i, tags in enumerate(tag_lists)
                 for kind, first, last in spans(tags) if any(unknown[i][first:last + 1])}
 
     gold_set, predicted_set = with_unknown(gold), with_unknown(predicted)
     right = len(gold_set & predicted_set)
-    precision = right / max(len(predicted_set), 1)
-    recall = right / max(len(gold_set), 1)
-    f1 = 2 * precision * recall / max(precision + recall, 1e-12)
-    return {"oov_entity_precision": precision, "oov_entity_recall": recall,
-            "oov_entity_f1": f1, "oov_entities": len(gold_set)}
+    scores = {"oov_entities": len(gold_set)}
+    if predicted_set:
+        scores["oov_entity_precision"] = right / len(predicted_set)
+    if gold_set:
+        scores["oov_entity_recall"] = right / len(gold_set)
+    if gold_set and predicted_set:
+        precision, recall = scores["oov_entity_precision"], scores["oov_entity_recall"]
+        scores["oov_entity_f1"] = 2 * precision * recall / max(precision + recall, 1e-12)
+    return scores

@@ -116,6 +116,12 @@ def test_pos_tags_words_and_skips_multiword_token_lines_as_ud_says(tmp_path, cap
     assert pos(["predict", "--model", tmp_path / "run", "the big dog likes a cat in Paris."]) == 0
     assert capsys.readouterr().out.strip() == (
         "the/DET big/ADJ dog/NOUN likes/VERB a/DET cat/NOUN in/ADP Paris/PROPN ./PUNCT")
+    # UD calls the validation split "dev": evaluate takes either name.
+    for name in ("dev", "valid"):
+        assert pos(["evaluate", "--model", tmp_path / "run", "--split", name]) == 0
+    by_dev, by_valid = (json.loads(part) for part in
+                        capsys.readouterr().out.replace("}\n{", "}\n\0{").split("\0"))
+    assert by_dev == by_valid and by_dev["sentences"] == 10
 
 
 def test_pos_xpos_tags_another_column(tmp_path):
@@ -136,3 +142,16 @@ def test_a_conllu_line_with_the_wrong_field_count_is_one_line(tmp_path, capsys):
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "en_tiny-ud-dev.conllu:5" in err
     assert "expected 10 tab-separated columns, found 9" in err
+
+
+def test_unseen_word_entity_scores_leave_out_what_has_nothing_to_count():
+    from apps.ner.app import _unseen_word_scores
+
+    gold = [["B-PER", "I-PER", "O"], ["B-LOC", "O"]]
+    predicted = [["B-PER", "I-PER", "O"], ["O", "O"]]
+    unknown = [[False, True, False], [True, False]]
+    scores = _unseen_word_scores(gold, predicted, unknown)
+    assert scores == {"oov_entities": 2, "oov_entity_precision": 1.0,
+                      "oov_entity_recall": 0.5, "oov_entity_f1": pytest.approx(2 / 3)}
+    assert _unseen_word_scores(gold, predicted, [[False] * 3, [False] * 2]) == {
+        "oov_entities": 0}
