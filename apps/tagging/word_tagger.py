@@ -86,8 +86,10 @@ class WordTagger(App):
         """Batches `(features, {"tags": ids}, {"tags": 1 on real tokens})`.
 
         Training batches are shuffled (seeded) and grouped by length; evaluation
-        batches keep the file order.
+        batches hold the examples shortest first (`by_length`), which pads least.
         """
+        if not training:
+            items = [items[i] for i in by_length(items)]
         features = self.features(config, vocabulary)
         tags = make_lookup(vocabulary["tags"])
 
@@ -140,17 +142,29 @@ class WordTagger(App):
         """The predicted tag lists of examples (their own tokens, not re-tokenised)."""
         names = self.tag_names(trained.vocabulary)
         batches = self.make_dataset(trained.config, trained.vocabulary, items, training=False)
+        tag_ids = self._tag_ids(trained, batches.element_spec[0])
+        predicted = [None] * len(items)
+        order = iter(by_length(items))  # the order make_dataset batched them in
+        for features, _, _ in batches:
+            for ids in tag_ids(features).numpy():
+                predicted[next(order)] = ids
+        return [[names[i] for i in ids[: len(e.tokens)]] for ids, e in zip(predicted, items)]
 
-        # One graph for every batch (eager Viterbi is a Python loop over the steps).
-        @tf.function(input_signature=[batches.element_spec[0]])
+    def _tag_ids(self, trained, spec):
+        """features → tag ids, one graph for every batch (eager Viterbi is a Python
+        loop over the steps), kept while the model is the same: validation calls
+        this every epoch."""
+        cached = getattr(self, "_tag_ids_cache", None)
+        if cached and cached[0] is trained.model and cached[1] == trained.config:
+            return cached[2]
+
+        @tf.function(input_signature=[spec])
         def tag_ids(features):
             return self.decode(trained, trained.model(features, training=False)["tags"],
                                features)
 
-        predicted = []
-        for features, _, _ in batches:
-            predicted.extend(tag_ids(features).numpy())
-        return [[names[i] for i in ids[: len(e.tokens)]] for ids, e in zip(predicted, items)]
+        self._tag_ids_cache = (trained.model, trained.config, tag_ids)
+        return tag_ids
 
     def out_of_vocabulary(self, trained, items):
         """Per example, one bool per token: its word key is not in the training vocabulary."""
@@ -179,6 +193,11 @@ class WordTagger(App):
             return tokens, starts, ends, tf.where(real, tf.gather(names, ids), PAD)
 
         return tag, features.tables
+
+
+def by_length(items):
+    """Positions of `items`, shortest first (ties in file order)."""
+    return sorted(range(len(items)), key=lambda i: len(items[i].tokens))
 
 
 def read_tagged_data(config, data_format, task, labels, labels_of, **reader_options):

@@ -6,7 +6,9 @@ import pytest
 
 from apps.harness import main
 from apps.ner.app import NER
+from apps.ner.app import Config as NERConfig
 from apps.pos.app import POS
+from apps.pos.app import Config as POSConfig
 from tests.apps.tagging_data import TINY, write_conll_folder, write_conllu_folder
 
 pytestmark = pytest.mark.app
@@ -46,7 +48,7 @@ def test_ner_marks_entities_with_character_offsets_into_the_raw_text(ner_run, ca
         for entity in result["entities"]:
             assert text[entity["start"]:entity["end"]] == entity["text"]
     metrics = json.loads((ner_run / "metrics.json").read_text())
-    assert metrics["f1"] > 0.9 and {"precision", "recall", "oov_rate", "oov_entity_f1"} <= set(
+    assert metrics["f1"] > 0.9 and {"precision", "recall", "oov_rate", "oov_entities"} <= set(
         metrics)
     report = json.loads((ner_run / "entity_report.json").read_text())
     assert {"PER", "LOC", "ORG"} <= set(report)
@@ -58,22 +60,29 @@ def test_ner_text_output_marks_the_entities_in_the_sentence(ner_run, capsys):
     assert capsys.readouterr().out.strip() == "[Teddy Roosevelt](PER) visited [Paris](LOC)."
 
 
-def test_unseen_entity_types_are_counted_and_embeddings_start_the_word_vectors(tmp_path,
-                                                                              capsys):
+def test_unseen_entity_types_are_counted_in_the_data_summary(tmp_path):
     data = write_conll_folder(tmp_path / "data", sizes=(30, 6, 6), separator="\t")
     test = data / "test.txt"
     # A lone tab ends a sentence like an empty line; a new type in the test split.
     test.write_text(test.read_text().replace("\n\n", "\n\t\n", 1)
                     + "\nThe\tDT\tO\tO\nHobbit\tNN\tO\tB-creative-work\n", encoding="utf-8")
+    summary = NER().read_data(NERConfig(data_dir=str(data))).summary
+    assert "test has entity types training never saw" in summary
+    assert "creative-work (1)" in summary and "test: 7 examples" in summary
+
+
+def test_embeddings_start_the_word_vectors(tmp_path, capsys):
+    data = write_conll_folder(tmp_path / "data", sizes=(30, 6, 6))
     vectors = tmp_path / "vectors.txt"
     vectors.write_text("2 3\nparis 0.5 0.25 -1\nvisited 1 2 3\n", encoding="utf-8")
-    assert ner(["train", "--data-dir", data, "--output-dir", tmp_path / "run", *TINY,
-                "--epochs", "1", "--embeddings", vectors]) == 0
-    out = capsys.readouterr().out
-    assert "test has entity types training never saw" in out and "creative-work (1)" in out
-    assert "vectors for 2 of" in out
-    config = json.loads((tmp_path / "run" / "config.json").read_text())["config"]
-    assert config["embeddings"] == str(vectors)
+    app, config = NER(), NERConfig(data_dir=str(data), embeddings=str(vectors))
+    vocabulary = app.build_vocabulary(config, app.read_data(config).splits["train"])
+    model = app.build_model(config, vocabulary, {"optimizer": "adam"})
+    assert "vectors for 2 of" in capsys.readouterr().out
+    table = model.get_layer("word_embedding").embeddings.numpy()
+    assert table.shape[1] == 3
+    paris = vocabulary["words"].index("paris") + 2  # ids 0 and 1: padding, [UNK]
+    assert table[paris].tolist() == [0.5, 0.25, -1.0]
 
 
 @pytest.mark.parametrize("damage, problem", [
@@ -126,9 +135,8 @@ def test_pos_tags_words_and_skips_multiword_token_lines_as_ud_says(tmp_path, cap
 
 def test_pos_xpos_tags_another_column(tmp_path):
     data = write_conllu_folder(tmp_path / "data", sizes=(20, 5, 5))
-    assert pos(["train", "--data-dir", data, "--output-dir", tmp_path / "run", *TINY,
-                "--epochs", "1", "--tagset", "xpos"]) == 0
-    vocabulary = json.loads((tmp_path / "run" / "vocab.json").read_text())
+    app, config = POS(), POSConfig(data_dir=str(data), tagset="xpos")
+    vocabulary = app.build_vocabulary(config, app.read_data(config).splits["train"])
     assert "NO" in vocabulary["tags"] and "NOUN" not in vocabulary["tags"]
 
 
