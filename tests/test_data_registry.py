@@ -127,7 +127,7 @@ def test_download_verifies_checksums_and_caches(tmp_path):
     assert download_dataset(served, cache_dir=str(cache)) == folder
 
 
-def test_download_then_read_through_load_dataset(tmp_path, monkeypatch):
+def test_download_then_read_through_load_dataset(tmp_path, monkeypatch, capsys):
     monkeypatch.delenv("KERASRNN_DATA", raising=False)
     source = os.path.join(FIXTURES, "pairs", "eng-spa.txt")
     with serve(os.path.dirname(source)) as url:
@@ -136,6 +136,9 @@ def test_download_then_read_through_load_dataset(tmp_path, monkeypatch):
                             dataclasses.replace(DATASETS["spa-eng"], files=(remote,)))
         data = load_dataset("spa-eng", cache_dir=str(tmp_path))
     assert sum(len(p) for p in data.splits.values()) == 32
+    # Progress goes to stderr: stdout is where commands print their results.
+    printed = capsys.readouterr()
+    assert "Downloading data from" in printed.err and printed.out == ""
 
 
 def test_checksum_mismatch_is_an_error_and_leaves_no_file(tmp_path):

@@ -12,6 +12,7 @@ import contextlib
 import hashlib
 import os
 import socket
+import sys
 import zipfile
 
 from kerasrnn.data.errors import DownloadError
@@ -100,9 +101,12 @@ def _get_file(url: str, name: str, sha256: str | None, folder: str) -> str:
     os.makedirs(folder, exist_ok=True)
     cache_dir, subdir = os.path.split(folder.rstrip(os.sep))
     try:
-        return keras.utils.get_file(
-            fname=name, origin=url, file_hash=sha256, hash_algorithm="sha256",
-            cache_dir=cache_dir, cache_subdir=subdir)
+        # get_file reports progress on stdout, where commands print their results
+        # (e.g. `evaluate`'s JSON): it goes to stderr instead.
+        with contextlib.redirect_stdout(sys.stderr):
+            return keras.utils.get_file(
+                fname=name, origin=url, file_hash=sha256, hash_algorithm="sha256",
+                cache_dir=cache_dir, cache_subdir=subdir)
     except ValueError as error:  # get_file's checksum failure
         bad = os.path.join(folder, name)
         if os.path.exists(bad):
