@@ -15,6 +15,7 @@ import types
 import typing
 
 from apps.console import one_line
+from kerasrnn.data.registry import DATASETS
 from kerasrnn.training.errors import UserInputError
 from kerasrnn.training.runtime import STRATEGIES
 
@@ -30,11 +31,17 @@ def new_default(config_class, name, default):
                              metadata=config_class.__dataclass_fields__[name].metadata)
 
 
+def data_flag(*formats):
+    """The `--data` field of an app that reads the registry's datasets of `formats`."""
+    names = sorted(n for n, entry in DATASETS.items() if entry.format in formats)
+    return flag(None, f"dataset name from the registry: {', '.join(names)}")
+
+
 @dataclasses.dataclass
 class TrainConfig:
     """Training settings every application shares; an app's Config adds its model's."""
 
-    data: str | None = flag(None, "dataset name from the registry (e.g. atis)")
+    data: str | None = flag(None, "dataset name from kerasrnn.data's registry")
     data_dir: str | None = flag(None, "the dataset itself: its folder (or its file, for "
                                 "apps that read one)")
     epochs: int = flag(20, "maximum epochs")

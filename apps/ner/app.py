@@ -40,6 +40,7 @@ import tensorflow as tf
 from seqeval.metrics import classification_report, f1_score, precision_score, recall_score
 
 from apps.harness import Endpoints, new_default
+from apps.harness.config import data_flag
 from apps.ner.entities import entity_spans
 from apps.tagging import TaggerConfig, WordTagger
 from apps.tagging.word_tagger import read_tagged_data, round_floats
@@ -48,6 +49,7 @@ from kerasrnn.data.tagging_schemes import spans
 
 @dataclasses.dataclass
 class Config(TaggerConfig):
+    data: str | None = data_flag("conll")
     # Chosen on CoNLL-2003 valid (benchmarks/README.md): word dropout and the weight
     # average took valid F1 from 88.2 to 90.6 (0.1) and 90.8 (0.25).
     word_dropout: float = new_default(TaggerConfig, "word_dropout", 0.25)

@@ -37,6 +37,7 @@ import tensorflow as tf
 from sklearn.metrics import classification_report
 
 from apps.harness import Endpoints, flag, new_default
+from apps.harness.config import data_flag
 from apps.tagging import TaggerConfig, WordTagger
 from apps.tagging.word_tagger import read_tagged_data, round_floats
 from kerasrnn.data.conllu import TAG_COLUMNS
@@ -44,6 +45,7 @@ from kerasrnn.data.conllu import TAG_COLUMNS
 
 @dataclasses.dataclass
 class Config(TaggerConfig):
+    data: str | None = data_flag("conllu")
     tagset: str = flag("upos", "which CoNLL-U column to tag: upos (universal) or xpos",
                        choices=tuple(TAG_COLUMNS))
     head: str = new_default(TaggerConfig, "head", "softmax")

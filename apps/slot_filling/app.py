@@ -47,6 +47,7 @@ import tensorflow as tf
 from seqeval.metrics import classification_report, f1_score, precision_score, recall_score
 
 from apps.harness import App, AppData, Endpoints, TrainConfig, at_least_one, flag, in_unit_interval
+from apps.harness.config import data_flag
 from apps.slot_filling.encoding import MAX_TRIGRAMS, PUNCTUATION, Decoder, Encoder
 from apps.slot_filling.intents import IntentLabels, intent_vocabulary
 from kerasrnn.data import DATASETS, load_dataset, normalize_token_lists
@@ -62,6 +63,7 @@ from kerasrnn.training import UserInputError
 
 @dataclasses.dataclass
 class Config(TrainConfig):
+    data: str | None = data_flag("slot_filling", "builtin_flights")
     # Defaults: the best configuration measured on ATIS so far (benchmarks/README.md).
     cell: str = flag("gru", "recurrent layer kind (feedforward: the memoryless baseline)",
                      choices=TAGGER_KINDS)
