@@ -1,5 +1,7 @@
 """apps.classify's data: how splits are made, what is counted, and bad input (one line, exit 2)."""
 
+import os
+
 import pytest
 
 from apps.classify.app import Classify, Config, class_weights
@@ -108,3 +110,22 @@ def test_explain_needs_attention_pooling(tmp_path, capsys):
     capsys.readouterr()
     assert classify(["predict", "--model", tmp_path / "run", "--explain", "good"]) == 2
     assert "--pooling attention" in capsys.readouterr().err
+
+
+@pytest.mark.realdata
+def test_the_registry_datasets_split_as_documented():
+    """TREC and SST-2 counts from shared/data/SOURCES.md; needs KERASRNN_DATA."""
+    root = os.environ.get("KERASRNN_DATA")
+    if not root or not all(os.path.isdir(os.path.join(root, d)) for d in ("trec", "sst2",
+                                                                          "atis")):
+        pytest.skip("KERASRNN_DATA with trec, sst2 and atis is not set")
+    trec = read(data="trec")
+    assert len(trec.splits["test"]) == 500
+    assert len(trec.splits["train"]) + len(trec.splits["valid"]) == 5452
+    assert len({e.label for e in read(data="trec", label_level="fine").splits["train"]}) == 50
+    sst2 = read(data="sst2")
+    assert len(sst2.splits["test"]) == 872 and "dev" in sst2.notes["test"]
+    assert len(sst2.splits["train"]) + len(sst2.splits["valid"]) == 67349
+    atis = read(data="atis")
+    assert len(atis.splits["valid"]) == 500 and not atis.notes
+    assert "atis_day_name (2)" in atis.summary
