@@ -12,7 +12,7 @@ from tests.apps.classify_data import NEGATIVE, POSITIVE, TINY, write_tsv_folder
 
 pytestmark = pytest.mark.app
 
-LEARN = [*TINY, "--units", "16", "--embedding-dim", "16", "--epochs", "12", "--learning-rate",
+LEARN = [*TINY, "--units", "16", "--embedding-dim", "16", "--epochs", "8", "--learning-rate",
          "0.02", "--dropout", "0.1", "--patience", "0", "--pooling", "attention",
          "--trigram-dim", "4", "--trigram-bins", "64", "--label-smoothing", "0.05",
          "--class-weight", "balanced"]
@@ -25,7 +25,7 @@ def classify(argv):
 @pytest.fixture(scope="module")
 def learned(tmp_path_factory):
     base = tmp_path_factory.mktemp("classify")
-    data = write_tsv_folder(base / "data", sizes=(240, 40))
+    data = write_tsv_folder(base / "data", sizes=(160, 40))
     assert classify(["train", "--data-dir", data, "--output-dir", base / "run", *LEARN]) == 0
     return base / "run"
 
