@@ -11,8 +11,8 @@ NEGATIVE = ["bad", "awful", "dull", "boring", "clumsy"]
 FILLER = ["the", "film", "was", "a", "movie", "plot", "really", "quite", "very", "story",
           "actors", "ending", "and", "of", "it"]
 # Tiny flags: every model part present, everything small.
-TINY = ["--units", "8", "--embedding-dim", "8", "--attention-units", "4", "--batch-size", "16",
-        "--time-budget", "0"]
+TINY = ["--units", "8", "--embedding-dim", "8", "--attention-units", "4", "--trigram-dim", "4",
+        "--trigram-bins", "64", "--batch-size", "16", "--time-budget", "0"]
 
 
 def sentences(count, seed):

@@ -13,8 +13,7 @@ from tests.apps.classify_data import NEGATIVE, POSITIVE, TINY, write_tsv_folder
 pytestmark = pytest.mark.app
 
 LEARN = [*TINY, "--units", "16", "--embedding-dim", "16", "--epochs", "8", "--learning-rate",
-         "0.02", "--dropout", "0.1", "--patience", "0", "--pooling", "attention",
-         "--trigram-dim", "4", "--trigram-bins", "64", "--label-smoothing", "0.05",
+         "0.02", "--dropout", "0.1", "--patience", "0", "--label-smoothing", "0.05",
          "--class-weight", "balanced"]
 
 
