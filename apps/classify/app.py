@@ -188,12 +188,12 @@ class Classify(App):
     def evaluate(self, trained, items):
         gold, predicted = [e.label for e in items], self.predict_labels(trained, items)
         known = set(trained.vocabulary["labels"])
-        labels = sorted(known | set(gold))
+        labels = sorted(set(gold) | set(predicted))  # scikit-learn's default, for all three
         report = classification_report(gold, predicted, labels=labels, output_dict=True,
                                        zero_division=0)
         matrix = confusion_matrix(gold, predicted, labels=labels)
         return {"accuracy": round(float(np.mean([g == p for g, p in zip(gold, predicted)])), 6),
-                "macro_f1": round(float(f1_score(gold, predicted, labels=sorted(set(gold)),
+                "macro_f1": round(float(f1_score(gold, predicted, labels=labels,
                                                  average="macro", zero_division=0)), 6),
                 "examples": len(items),
                 "unseen_label_examples": sum(g not in known for g in gold),
