@@ -27,8 +27,9 @@ and, optionally, `check_config(config)` (its own fields' problems, one line each
 calls the first endpoint through `present`/`show`), `monitor`/`monitor_mode` (the
 validation value that picks the kept epoch), `validation_scores(trained, items)`
 (scores of the valid split after each epoch, logged as `val_<name>`, e.g. the
-entity F1 a per-batch Keras metric cannot compute, so `monitor` can be one) and
-`defaults_of_old_runs`.
+entity F1 a per-batch Keras metric cannot compute, so `monitor` can be one),
+`write_figures(reports, folder)` (pictures drawn from the test reports, e.g. a
+confusion matrix, written into the run directory) and `defaults_of_old_runs`.
 
 Everything else belongs to the harness: threads, seeds, precision, strategy,
 resuming, provenance, evaluation on test, reloading and exporting, and writing
@@ -118,6 +119,9 @@ class App:
     def validation_scores(self, trained, items):
         """{name: number} of the valid split after each epoch (logged as val_<name>)."""
         raise NotImplementedError
+
+    def write_figures(self, reports, folder):
+        """Pictures of `evaluate`'s reports ({file name: nested dict}) written into `folder`."""
 
     def read_data(self, config):
         raise NotImplementedError

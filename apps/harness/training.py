@@ -269,6 +269,7 @@ def _publish(app, config, run, data, vocabulary, tracker, examples, steps, sha25
     write_json(staging / "metrics.json", metrics)
     for name, report in reports.items():
         write_json(staging / name, report)
+    app.write_figures(reports, staging)
     write_history_csv(state["history"], staging / "history.csv")
     title = f"{app.name}: {getattr(config, 'cell', '')}".rstrip(": ")
     plot_history(state["history"], staging / "training.png", title, state["best_epoch"])

@@ -12,10 +12,13 @@ import json
 import pytest
 import tensorflow as tf
 
+from apps.classify.app import Classify
 from apps.harness import main
 from apps.ner.app import NER
 from apps.pos.app import POS
 from apps.slot_filling.app import SlotFilling
+from tests.apps.classify_data import TINY as TINY_CLASSIFY
+from tests.apps.classify_data import write_glue_folder
 from tests.apps.sketches import CorpusLanguageModel, HeldOutClassifier
 from tests.apps.tagging_data import TINY as TINY_TAGGER
 from tests.apps.tagging_data import write_conll_folder, write_conllu_folder
@@ -49,6 +52,10 @@ CASES = {
         POS(), lambda tmp: ["--data-dir", write_conllu_folder(tmp / "data"), *TINY_TAGGER,
                             "--epochs", "2"],
         [["predict", "--format", "json", "the old man sees a cat.", ""]]),
+    "classify": Case(
+        Classify(), lambda tmp: ["--data-dir", write_glue_folder(tmp / "data"), *TINY_CLASSIFY,
+                                 "--epochs", "2", "--pooling", "attention"],
+        [["predict", "--format", "json", "a witty film", ""]]),
     "sketch_lm": Case(CorpusLanguageModel(), lambda tmp: [],
                       [["generate", "--format", "json", "the cat", ""],
                        ["score", "--format", "json", "the cat is small", "small is the cat"]]),
@@ -131,7 +138,7 @@ def test_the_same_seed_gives_the_same_metrics(trained):
 def test_config_json_records_how_splits_were_made(trained):
     case, tmp, _ = trained
     notes = json.loads((tmp / "run" / "config.json").read_text())["data"]["notes"]
-    if case.app.name == "sketch_classify":
+    if case.app.name in ("sketch_classify", "classify"):
         assert "hash" in notes["valid"].lower() and "dev" in notes["test"]
     if case.app.name == "sketch_lm":
         assert notes == {"splits": "by position"}

@@ -1,0 +1,1 @@
+"""Sentence classification: `python -m apps.classify --help`."""
