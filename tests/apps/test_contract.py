@@ -19,7 +19,7 @@ from apps.pos.app import POS
 from apps.slot_filling.app import SlotFilling
 from tests.apps.classify_data import TINY as TINY_CLASSIFY
 from tests.apps.classify_data import write_glue_folder
-from tests.apps.sketches import CorpusLanguageModel, HeldOutClassifier
+from tests.apps.sketches import CorpusLanguageModel
 from tests.apps.tagging_data import TINY as TINY_TAGGER
 from tests.apps.tagging_data import write_conll_folder, write_conllu_folder
 from tests.test_slot_filling_app import TINY, write_slot_folder
@@ -59,8 +59,6 @@ CASES = {
     "sketch_lm": Case(CorpusLanguageModel(), lambda tmp: [],
                       [["generate", "--format", "json", "the cat", ""],
                        ["score", "--format", "json", "the cat is small", "small is the cat"]]),
-    "sketch_classify": Case(HeldOutClassifier(), lambda tmp: [],
-                            [["predict", "--format", "json", "my cat", ""]]),
 }
 
 
@@ -138,7 +136,7 @@ def test_the_same_seed_gives_the_same_metrics(trained):
 def test_config_json_records_how_splits_were_made(trained):
     case, tmp, _ = trained
     notes = json.loads((tmp / "run" / "config.json").read_text())["data"]["notes"]
-    if case.app.name in ("sketch_classify", "classify"):
+    if case.app.name == "classify":
         assert "hash" in notes["valid"].lower() and "dev" in notes["test"]
     if case.app.name == "sketch_lm":
         assert notes == {"splits": "by position"}
