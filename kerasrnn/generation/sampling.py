@@ -117,7 +117,9 @@ def sample(step, prompt_ids, states, length, seed, temperature=1.0, top_k=0,
     out = tf.TensorArray(tf.int32, size=length, element_shape=[None])
     _, _, _, out = tf.while_loop(lambda t, *_: t < length, generate,
                                  (tf.constant(0), states, logits, out))
-    return tf.reshape(tf.transpose(out.stack()), [batch, length])
+    # An empty TensorArray of unknown batch size can't be stacked.
+    return tf.cond(length > 0, lambda: tf.transpose(out.stack()),
+                   lambda: tf.zeros([batch, 0], tf.int32))
 
 
 def _where_rows(condition, new, old):
