@@ -51,7 +51,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from apps.harness import App, AppData, Endpoints, TrainConfig, at_least_one, flag, new_default
+from apps.harness import App, AppData, TrainConfig, at_least_one, flag, new_default
 from apps.harness.config import in_unit_interval
 from apps.textgen import use
 from kerasrnn.data.loading import load_dataset

@@ -22,7 +22,7 @@ def endpoints(trained):
     lookup = make_lookup(chars)
     names = tf.constant(["", "", *chars])  # padding and OOV are never generated
     model = trained.model
-    step, initial_states = _step_function(model)
+    step, initial_states = step_function(model)
 
     def ids_of(texts):
         return tf.cast(lookup(tf.strings.unicode_split(LINE_START + texts, "UTF-8")), tf.int32)
@@ -55,7 +55,7 @@ def endpoints(trained):
     return Endpoints({"generate": generate, "score": score}, [lookup])
 
 
-def _step_function(model):
+def step_function(model):
     """`step(ids, states) -> (logits, states)` from the trained model's named layers."""
     embedding = model.get_layer("embedding")
     cells = [layer.cell for layer in model.layers if layer.name.startswith("recurrent_")]

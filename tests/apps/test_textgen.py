@@ -7,8 +7,10 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from apps.harness import main
+from apps.harness import Trained, main
 from apps.textgen.app import TextGen, bits_per_char, char_ids
+from apps.textgen.use import step_function
+from kerasrnn.layers.recurrent import RECURRENT_KINDS
 from tests.apps.textgen_data import TINY, write_text
 
 pytestmark = pytest.mark.app
@@ -163,3 +165,22 @@ def test_bad_text_files_are_one_line_exit_2_and_write_nothing(tmp_path, capsys, 
     err = capsys.readouterr().err
     assert problem in err and str(path) in err and len(err.strip().splitlines()) == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.txt"]
+
+
+@pytest.mark.parametrize("kind", sorted(RECURRENT_KINDS))
+def test_thestep_function_gives_the_model_s_probabilities_for_every_kind(kind):
+    config = APP.Config(data="none", kind=kind, layers=2, units=4, embedding_dim=3)
+    vocabulary = {"chars": list("abcde\n")}
+    model = APP.build_model(config, vocabulary, {"optimizer": "adam"})
+    step, initial_states = step_function(model)
+    ids = np.array([[2, 3, 4, 7, 5], [6, 2, 2, 3, 1]], np.int32)
+    states = initial_states(2)
+    for t in range(ids.shape[1]):
+        logits, states = step(tf.constant(ids[:, t]), states)
+        expected = model(ids[:, :t + 1]).numpy()[:, -1]
+        assert np.allclose(tf.nn.softmax(logits).numpy(), expected, atol=1e-5), (kind, t)
+    generate = APP.serving(Trained(config, vocabulary, model)).functions["generate"]
+    out = generate(prompt=tf.constant(["ab", ""]), length=tf.constant(6),
+                   temperature=tf.constant(1.0), top_k=tf.constant(0),
+                   seed=tf.constant(0, tf.int64))["generated"].numpy()
+    assert [len(t.decode()) for t in out] == [6, 6]
