@@ -54,6 +54,7 @@ import tensorflow as tf
 from apps.harness import App, AppData, TrainConfig, at_least_one, flag, new_default
 from apps.harness.config import in_unit_interval
 from apps.textgen import use
+from kerasrnn.data.errors import DataFormatError
 from kerasrnn.data.loading import load_dataset
 from kerasrnn.data.vocabulary import build_vocabulary
 from kerasrnn.layers.recurrent import RECURRENT_KINDS, recurrent
@@ -97,6 +98,11 @@ class TextGen(App):
             corpus = load_dataset(data_dir=config.data_dir, data_format="text_corpus",
                                   strip_gutenberg=True, **options)
         splits = corpus.splits
+        for name, text in splits.items():
+            if len(text) <= config.window:
+                raise DataFormatError(
+                    corpus.report.source, f"the text is too short: its {name} part has "
+                    f"{len(text)} characters, fewer than --window {config.window} + 1")
         counts = ", ".join(f"{name} {len(text):,}" for name, text in splits.items())
         summary = (f"{corpus.report.source}: characters {counts}; vocabulary "
                    f"{len(set(splits['train']))} characters of train + out-of-vocabulary; "

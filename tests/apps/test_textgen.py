@@ -156,6 +156,8 @@ def test_bad_generate_options_are_one_line_and_exit_2(model_dir, capsys, flags, 
     (b"hello\nwor\xffld\n" * 50, "not valid UTF-8 at byte offset 3 of the line (byte 0xff at "
                                  "byte offset 9 of the file; expected UTF-8 text)"),
     (b"one line\ntwo\n", "too short"),
+    (b"a few words\n" * 40, "the text is too short: its valid part has 24 characters, "
+                            "fewer than --window 24 + 1"),
 ])
 def test_bad_text_files_are_one_line_exit_2_and_write_nothing(tmp_path, capsys, content,
                                                              problem):
