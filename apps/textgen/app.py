@@ -167,6 +167,11 @@ def char_ids(vocabulary, text):
 def bits_per_char(model, ids, window):
     """(mean -log2 p(character | the text before it), characters scored) over `ids`.
 
+    `ids`: 1-D int32 character ids; `model`: `[batch, time]` ids → `[batch, time,
+    vocabulary]` probabilities. Bits per character is the cross-entropy in bits
+    (nats ÷ ln 2) and perplexity per character is 2 ** bits, as in Graves (2013),
+    "Generating Sequences With Recurrent Neural Networks", section 3.
+
     Windows of `window` ids start every `window // 2`; each scores its second half
     (the first window scores all), so every character but the first few has at least
     `window // 2` characters of context and none more than the model trained on.
