@@ -43,6 +43,14 @@ def test_batch_shapes_and_zero_length():
     assert run(markov_step, [[2, 3, 4]] * 3, 11).shape == (3, 11)
     assert run(markov_step, [[2]] * 2, 0).shape == (2, 0)
 
+    @tf.function(input_signature=[tf.TensorSpec([None, None], tf.int32),
+                                  tf.TensorSpec([], tf.int32)])
+    def unknown_batch(prompt, length):
+        return sample(markov_step, prompt, [tf.zeros([tf.shape(prompt)[0]])], length, 0)
+
+    assert unknown_batch(tf.constant([[2]] * 3), tf.constant(0)).shape == (3, 0)
+    assert unknown_batch(tf.constant([[2]] * 3), tf.constant(4)).shape == (3, 4)
+
 
 def test_top_k_of_one_is_greedy():
     out = run(markov_step, [[2], [4]], 20, top_k=1, temperature=5.0)
