@@ -36,7 +36,8 @@ def decode_utf8(data: bytes, path: str | os.PathLike) -> str:
         raise DataFormatError(
             path,
             f"not valid UTF-8 at byte offset {error.start - line_start} of the line "
-            f"(byte 0x{data[error.start]:02x})",
+            f"(byte 0x{data[error.start]:02x} at byte offset {error.start} of the file; "
+            "expected UTF-8 text)",
             line,
         ) from None
 

@@ -1,0 +1,1 @@
+"""Character-level text generation: `python -m apps.textgen` (see apps/textgen/app.py)."""

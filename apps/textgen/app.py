@@ -1,0 +1,205 @@
+"""Character-level text generation (Kafka's Metamorphosis, 红楼梦, any UTF-8 text file).
+
+    python -m apps.textgen train --data kafka
+    python -m apps.textgen train --data-dir book.txt --kind gru --layers 1
+    python -m apps.textgen generate --model saved_models/textgen-kafka \\
+        --prompt "Gregor" --length 300 --temperature 0.8 --num-samples 3 --seed 1
+    python -m apps.textgen score --model saved_models/textgen-kafka \\
+        "the cat is small" "small is the cat"
+    python -m apps.textgen evaluate --model saved_models/textgen-kafka --split valid
+    python -m apps.textgen export --model saved_models/textgen-kafka --out /tmp/textgen
+
+Data: `--data kafka` (without the Project Gutenberg header and licence) or
+`--data hongloumeng` (from its first chapter), or `--data-dir` one UTF-8 text file.
+Project Gutenberg's header and licence are removed from any file too: everything
+up to a "*** START OF THE/THIS PROJECT GUTENBERG" line, and everything from the
+first "*** END OF ..." or "End of the Project Gutenberg" line on (the summary
+says how many lines went; a file without the markers loses nothing). The text is
+split by position, each cut moved back to a line start: the last 10% is the test
+part (metrics.json), the 5% before it the validation part (the kept epoch), the
+rest is training.
+
+Vocabulary: every character of the training part; characters first seen later
+read as one out-of-vocabulary id (id 1; id 0 is padding). Neither is ever generated.
+
+Model: a character embedding, `--layers` unidirectional recurrent layers of
+`--kind` (any of kerasrnn.layers.recurrent's), dropout after each, and a softmax
+over the vocabulary. Training reads windows of `--window` characters starting
+every `--stride` characters of the training part, predicting every next character.
+
+Results: metrics.json holds `bits_per_char` (cross-entropy in bits, -log2 p of each
+test character given the text before it, averaged) and `perplexity` (2 ** bits) of
+the test part, and `valid_bits_per_char`, `valid_perplexity` of the validation
+part. Each character is scored with between `--window`/2 and `--window`
+characters of context (windows of `--window` overlapping by half).
+
+`generate` continues `--prompt` (read as if it started a line) by `--length`
+characters, drawn with `--temperature` and `--top-k` in one compiled loop that
+carries the recurrent state (kerasrnn.generation.sample); `--num-samples` are
+drawn as one batch; the same `--seed` gives the same text. `score` gives each
+sentence's total natural-log probability (the sentence read as a line of its own:
+its characters given a preceding newline), bits per character and perplexity.
+The SavedModel has `generate` (also `serving_default`: prompt, length,
+temperature, top_k, seed → generated) and `score` (text → log_probability,
+bits_per_char, perplexity, characters).
+"""
+
+import dataclasses
+import math
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from apps.harness import App, AppData, TrainConfig, at_least_one, flag, new_default
+from apps.harness.config import in_unit_interval
+from apps.textgen import use
+from kerasrnn.data.errors import DataFormatError
+from kerasrnn.data.loading import load_dataset
+from kerasrnn.data.vocabulary import build_vocabulary
+from kerasrnn.layers.recurrent import RECURRENT_KINDS, recurrent
+
+VALID_FRACTION, TEST_FRACTION = 0.05, 0.10
+PAD_ID, OOV_ID = 0, 1
+
+
+@dataclasses.dataclass
+class Config(TrainConfig):
+    kind: str = flag("lstm", "recurrent layer kind", choices=tuple(RECURRENT_KINDS))
+    layers: int = flag(2, "recurrent layers, stacked")
+    units: int = flag(256, "units of each recurrent layer")
+    embedding_dim: int = flag(64, "character embedding size")
+    dropout: float = flag(0.2, "dropout after the embedding and each recurrent layer")
+    window: int = flag(100, "characters per training window (and evaluation context)")
+    stride: int = flag(50, "characters between the starts of training windows")
+    # Chosen on Kafka's validation part at 6 epochs (benchmarks/README.md): batch 32 at
+    # learning rate 5e-3 gave 2.06 valid bits/char, against 3.01 for batch 64 at 2e-3.
+    batch_size: int = new_default(TrainConfig, "batch_size", 32)
+    learning_rate: float = new_default(TrainConfig, "learning_rate", 5e-3)
+    epochs: int = new_default(TrainConfig, "epochs", 40)
+    time_budget: float = new_default(TrainConfig, "time_budget", 840)
+
+
+class TextGen(App):
+    name = "textgen"
+    Config = Config
+    description = __doc__
+    use_commands = use.COMMANDS
+
+    def check_config(self, config):
+        return (at_least_one(config, "layers", "units", "embedding_dim", "window", "stride")
+                + in_unit_interval(config, "dropout"))
+
+    def read_data(self, config):
+        options = {"valid_fraction": VALID_FRACTION, "test_fraction": TEST_FRACTION}
+        if config.data:
+            corpus = load_dataset(config.data, **options)
+        else:
+            corpus = load_dataset(data_dir=config.data_dir, data_format="text_corpus",
+                                  strip_gutenberg=True, **options)
+        splits = corpus.splits
+        for name, text in splits.items():
+            if len(text) <= config.window:
+                raise DataFormatError(
+                    corpus.report.source, f"the text is too short: its {name} part has "
+                    f"{len(text)} characters, fewer than --window {config.window} + 1")
+        counts = ", ".join(f"{name} {len(text):,}" for name, text in splits.items())
+        summary = (f"{corpus.report.source}: characters {counts}; vocabulary "
+                   f"{len(set(splits['train']))} characters of train + out-of-vocabulary; "
+                   + "; ".join(corpus.report.notes))
+        return AppData(splits, summary=summary, source=corpus.report.source,
+                       notes={"splits": "by position, cut back to a line start: test the last "
+                              "10%, valid the 5% before it, train the rest"})
+
+    def build_vocabulary(self, config, train):
+        return {"chars": build_vocabulary([train])}
+
+    def make_dataset(self, config, vocabulary, items, training, drop_remainder=False):
+        ids = char_ids(vocabulary, items)
+        stride = config.stride if training else config.window
+        starts = np.arange(0, len(ids) - config.window, stride, dtype=np.int64)
+        text = tf.constant(ids)
+        windows = tf.data.Dataset.from_tensor_slices(starts)
+        if training:
+            windows = windows.shuffle(len(starts), seed=config.seed)
+        window = config.window
+        windows = windows.map(lambda s: (text[s:s + window], text[s + 1:s + window + 1]))
+        return windows.batch(config.batch_size, drop_remainder=drop_remainder)
+
+    def build_model(self, config, vocabulary, compile_options):
+        size = len(vocabulary["chars"]) + 2
+        ids = keras.Input((None,), dtype="int32", name="chars")
+        x = keras.layers.Embedding(size, config.embedding_dim, name="embedding")(ids)
+        x = keras.layers.Dropout(config.dropout, name="embedding_dropout")(x)
+        for i in range(config.layers):
+            x = recurrent(config.kind, config.units, return_sequences=True,
+                          name=f"recurrent_{i}")(x)
+            x = keras.layers.Dropout(config.dropout, name=f"dropout_{i}")(x)
+        logits = keras.layers.Dense(size, name="logits")(x)
+        probabilities = keras.layers.Activation("softmax", dtype="float32",
+                                                name="next_char")(logits)
+        model = keras.Model(ids, probabilities, name="char_language_model")
+        model.compile(**compile_options, loss="sparse_categorical_crossentropy")
+        return model
+
+    def evaluate(self, trained, items):
+        bits, _ = bits_per_char(trained.model, char_ids(trained.vocabulary, items),
+                                trained.config.window)
+        valid = self.read_data(trained.config).splits["valid"]
+        valid_bits, _ = bits_per_char(trained.model, char_ids(trained.vocabulary, valid),
+                                      trained.config.window)
+        unknown = int(np.sum(char_ids(trained.vocabulary, items) == OOV_ID))
+        return {"bits_per_char": round(bits, 6), "perplexity": round(2 ** bits, 6),
+                "valid_bits_per_char": round(valid_bits, 6),
+                "valid_perplexity": round(2 ** valid_bits, 6),
+                "characters": len(items), "oov_characters": unknown}
+
+    def serving(self, trained):
+        return use.endpoints(trained)
+
+
+def char_ids(vocabulary, text):
+    """`text` as an int32 array of ids (2.. for characters of train, 1 for others)."""
+    index = {c: i + 2 for i, c in enumerate(vocabulary["chars"])}
+    return np.fromiter((index.get(c, OOV_ID) for c in text), np.int32, len(text))
+
+
+def bits_per_char(model, ids, window):
+    """(mean -log2 p(character | the text before it), characters scored) over `ids`.
+
+    `ids`: 1-D int32 character ids; `model`: `[batch, time]` ids → `[batch, time,
+    vocabulary]` probabilities. Bits per character is the cross-entropy in bits
+    (nats ÷ ln 2) and perplexity per character is 2 ** bits, as in Graves (2013),
+    "Generating Sequences With Recurrent Neural Networks", section 3.
+
+    Windows of `window` ids start every `window // 2`; each scores its second half
+    (the first window scores all), so every character but the first few has at least
+    `window // 2` characters of context and none more than the model trained on.
+    The first id is context only.
+    """
+    half = max(window // 2, 1)
+    inputs, targets, weights = [], [], []
+    for begin in range(0, max(len(ids) - 1, 1), half):
+        chunk = ids[begin:begin + window + 1]
+        if len(chunk) < 2:
+            break
+        scored = np.zeros(window, np.float32)  # target j predicts ids[begin + j + 1]
+        scored[(0 if begin == 0 else window - half):len(chunk) - 1] = 1
+        inputs.append(np.pad(chunk[:-1], (0, window + 1 - len(chunk))))
+        targets.append(np.pad(chunk[1:], (0, window + 1 - len(chunk))))
+        weights.append(scored)
+        if begin + window + 1 >= len(ids):
+            break
+    total, count = 0.0, 0.0
+    for i in range(0, len(inputs), 64):
+        x, y, w = (np.stack(a[i:i + 64]) for a in (inputs, targets, weights))
+        total += float(_log_likelihood(model, x, y, w))
+        count += float(w.sum())
+    return -total / max(count, 1) / math.log(2), int(count)
+
+
+@tf.function(reduce_retracing=True)
+def _log_likelihood(model, inputs, targets, weights):
+    p = model(inputs, training=False)
+    chosen = tf.gather(p, targets, batch_dims=2)
+    return tf.reduce_sum(tf.math.log(tf.maximum(chosen, 1e-30)) * tf.cast(weights, p.dtype))

@@ -1,0 +1,188 @@
+"""apps.textgen beyond the shared contract: splits, bad input, generation and scoring."""
+
+import json
+import math
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from apps.harness import Trained, main
+from apps.textgen.app import TextGen, bits_per_char, char_ids
+from apps.textgen.use import step_function
+from kerasrnn.layers.recurrent import RECURRENT_KINDS
+from tests.apps.textgen_data import TINY, write_text
+
+pytestmark = pytest.mark.app
+APP = TextGen()
+
+
+def run(argv):
+    return main(APP, [str(a) for a in argv])
+
+
+@pytest.fixture(scope="module")
+def model_dir(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("textgen")
+    text = write_text(tmp / "text.txt", characters=5000)
+    assert run(["train", "--data-dir", text, *TINY, "--epochs", "1", "--output-dir",
+                tmp / "run"]) == 0
+    return tmp / "run"
+
+
+def config_for(path):
+    return APP.Config(data_dir=str(path))
+
+
+def test_splits_by_position_at_line_starts_with_gutenberg_markers_removed(tmp_path):
+    path = write_text(tmp_path / "book.txt", characters=20000, gutenberg=True)
+    data = APP.read_data(config_for(path))
+    train, valid, test = (data.splits[s] for s in ("train", "valid", "test"))
+    whole = train + valid + test
+    assert "GUTENBERG" not in whole.upper() and "licence" not in whole
+    assert abs(len(test) / len(whole) - 0.10) < 0.01
+    assert abs(len(valid) / len(whole) - 0.05) < 0.01
+    assert train.endswith("\n") and valid.endswith("\n")
+    assert f"test {len(test):,}" in data.summary and "removed Gutenberg" in data.summary
+    assert "3 lines before" in data.summary
+
+
+def test_the_vocabulary_is_the_training_characters_and_later_ones_are_out_of_vocabulary():
+    vocabulary = APP.build_vocabulary(None, "abca\n")
+    assert sorted(vocabulary["chars"]) == ["\n", "a", "b", "c"]
+    ids = char_ids(vocabulary, "a猫b")
+    assert ids[1] == 1 and ids[0] >= 2 and ids[2] >= 2
+
+
+@pytest.mark.parametrize("window,length", [(8, 2), (8, 9), (8, 10), (7, 30), (24, 500)])
+def test_every_character_after_the_first_is_scored_once(model_dir, window, length):
+    model = _model(model_dir)
+    ids = np.random.default_rng(0).integers(2, 10, length).astype(np.int32)
+    _, count = bits_per_char(model, ids, window)
+    assert count == length - 1
+
+
+def test_bits_per_char_with_the_whole_text_in_context_is_the_mean_of_log2_probabilities(
+        model_dir):
+    model = _model(model_dir)
+    ids = np.random.default_rng(1).integers(2, 10, 20).astype(np.int32)
+    bits, _ = bits_per_char(model, ids, 64)
+    p = model(ids[None, :-1]).numpy()[0]
+    expected = -np.mean(np.log2(p[np.arange(19), ids[1:]]))
+    assert bits == pytest.approx(expected, rel=1e-5)
+
+
+def _model(model_dir):
+    import keras
+
+    return keras.saving.load_model(model_dir / "model.keras")
+
+
+def test_metrics_hold_test_and_valid_bits_per_char_and_perplexity(model_dir):
+    metrics = json.loads((model_dir / "metrics.json").read_text())
+    for prefix in ("", "valid_"):
+        bits = metrics[f"{prefix}bits_per_char"]
+        assert 0 < bits < 8
+        assert metrics[f"{prefix}perplexity"] == pytest.approx(2 ** bits, rel=1e-5)
+
+
+def generated(model_dir, capsys, *flags):
+    capsys.readouterr()
+    assert run(["generate", "--model", model_dir, "--format", "json", *flags]) == 0
+    return [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+
+
+def test_generate_is_deterministic_for_a_seed_and_samples_a_batch(model_dir, capsys):
+    flags = ("--prompt", "the 猫", "--length", "40", "--num-samples", "3")
+    first = generated(model_dir, capsys, *flags, "--seed", "7")
+    assert first == generated(model_dir, capsys, *flags, "--seed", "7")
+    assert first != generated(model_dir, capsys, *flags, "--seed", "8")
+    assert len(first) == 3 and len({s["generated"] for s in first}) > 1
+    vocabulary = set(json.loads((model_dir / "vocab.json").read_text())["chars"])
+    for sample in first:
+        assert len(sample["generated"]) == 40 and set(sample["generated"]) <= vocabulary
+        assert sample["text"] == "the 猫" + sample["generated"]
+
+
+def test_a_prompt_with_unknown_characters_and_an_empty_prompt_work(model_dir, capsys):
+    assert len(generated(model_dir, capsys, "--prompt", "龍 Ω", "--length", "5")[0][
+        "generated"]) == 5
+    assert len(generated(model_dir, capsys, "--length", "5", "--top-k", "1")[0][
+        "generated"]) == 5
+
+
+def test_score_gives_log_probability_bits_and_characters(model_dir, capsys):
+    capsys.readouterr()
+    assert run(["score", "--model", model_dir, "--format", "json", "the cat", "猫 龍", ""]) == 0
+    results = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["characters"] for r in results] == [7, 3, 0]
+    for r in results[:2]:
+        assert r["bits_per_char"] == pytest.approx(
+            -r["log_probability"] / math.log(2) / r["characters"], rel=1e-3)
+    assert results[2]["log_probability"] == 0
+
+
+def test_the_saved_model_generates_and_scores_in_plain_tensorflow(model_dir):
+    loaded = tf.saved_model.load(str(model_dir / "saved_model"))
+    generate = loaded.signatures["generate"]
+    out = generate(prompt=tf.constant(["the cat", "", "猫"]), length=tf.constant(25),
+                   temperature=tf.constant(0.7), top_k=tf.constant(0),
+                   seed=tf.constant(3, tf.int64))["generated"].numpy()
+    assert [len(t.decode()) for t in out] == [25, 25, 25]
+    default = loaded.signatures["serving_default"](
+        prompt=tf.constant(["the cat", "", "猫"]), length=tf.constant(25),
+        temperature=tf.constant(0.7), top_k=tf.constant(0), seed=tf.constant(3, tf.int64))
+    assert np.array_equal(default["generated"].numpy(), out)
+    scores = loaded.signatures["score"](text=tf.constant(["the cat is small"]))
+    assert scores["bits_per_char"].numpy()[0] > 0
+
+
+@pytest.mark.parametrize("flags,problem", [
+    (["--length", "0"], "--length must be positive"),
+    (["--temperature", "0"], "--temperature must be a positive number"),
+    (["--temperature", "-1"], "--temperature must be a positive number"),
+    (["--top-k", "1000"], "--top-k must be between 0"),
+])
+def test_bad_generate_options_are_one_line_and_exit_2(model_dir, capsys, flags, problem):
+    capsys.readouterr()
+    assert run(["generate", "--model", model_dir, *flags]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and problem in captured.err
+    assert len(captured.err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("content,problem", [
+    (b"", "the file is empty"),
+    (b"hello\nwor\xffld\n" * 50, "not valid UTF-8 at byte offset 3 of the line (byte 0xff at "
+                                 "byte offset 9 of the file; expected UTF-8 text)"),
+    (b"one line\ntwo\n", "too short"),
+    (b"a few words\n" * 40, "the text is too short: its valid part has 24 characters, "
+                            "fewer than --window 24 + 1"),
+])
+def test_bad_text_files_are_one_line_exit_2_and_write_nothing(tmp_path, capsys, content,
+                                                             problem):
+    path = tmp_path / "bad.txt"
+    path.write_bytes(content)
+    assert run(["train", "--data-dir", path, *TINY, "--output-dir", tmp_path / "out"]) == 2
+    err = capsys.readouterr().err
+    assert problem in err and str(path) in err and len(err.strip().splitlines()) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.txt"]
+
+
+@pytest.mark.parametrize("kind", sorted(RECURRENT_KINDS))
+def test_thestep_function_gives_the_model_s_probabilities_for_every_kind(kind):
+    config = APP.Config(data="none", kind=kind, layers=2, units=4, embedding_dim=3)
+    vocabulary = {"chars": list("abcde\n")}
+    model = APP.build_model(config, vocabulary, {"optimizer": "adam"})
+    step, initial_states = step_function(model)
+    ids = np.array([[2, 3, 4, 7, 5], [6, 2, 2, 3, 1]], np.int32)
+    states = initial_states(2)
+    for t in range(ids.shape[1]):
+        logits, states = step(tf.constant(ids[:, t]), states)
+        expected = model(ids[:, :t + 1]).numpy()[:, -1]
+        assert np.allclose(tf.nn.softmax(logits).numpy(), expected, atol=1e-5), (kind, t)
+    generate = APP.serving(Trained(config, vocabulary, model)).functions["generate"]
+    out = generate(prompt=tf.constant(["ab", ""]), length=tf.constant(6),
+                   temperature=tf.constant(1.0), top_k=tf.constant(0),
+                   seed=tf.constant(0, tf.int64))["generated"].numpy()
+    assert [len(t.decode()) for t in out] == [6, 6]
