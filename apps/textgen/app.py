@@ -1,7 +1,7 @@
 """Character-level text generation (Kafka's Metamorphosis, 红楼梦, any UTF-8 text file).
 
     python -m apps.textgen train --data kafka
-    python -m apps.textgen train --data-dir book.txt --kind gru --layers 1
+    python -m apps.textgen train --data-dir book.txt --cell gru --layers 1
     python -m apps.textgen generate --model saved_models/textgen-kafka \\
         --prompt "Gregor" --length 300 --temperature 0.8 --num-samples 3 --seed 1
     python -m apps.textgen score --model saved_models/textgen-kafka \\
@@ -23,7 +23,7 @@ Vocabulary: every character of the training part; characters first seen later
 read as one out-of-vocabulary id (id 1; id 0 is padding). Neither is ever generated.
 
 Model: a character embedding, `--layers` unidirectional recurrent layers of
-`--kind` (any of kerasrnn.layers.recurrent's), dropout after each, and a softmax
+`--cell` (any of kerasrnn.layers.recurrent's), dropout after each, and a softmax
 over the vocabulary. Training reads windows of `--window` characters starting
 every `--stride` characters of the training part, predicting every next character.
 
@@ -52,7 +52,7 @@ import numpy as np
 import tensorflow as tf
 
 from apps.harness import App, AppData, TrainConfig, at_least_one, flag, new_default
-from apps.harness.config import in_unit_interval
+from apps.harness.config import data_flag, in_unit_interval
 from apps.textgen import use
 from kerasrnn.data.errors import DataFormatError
 from kerasrnn.data.loading import load_dataset
@@ -65,7 +65,8 @@ PAD_ID, OOV_ID = 0, 1
 
 @dataclasses.dataclass
 class Config(TrainConfig):
-    kind: str = flag("lstm", "recurrent layer kind", choices=tuple(RECURRENT_KINDS))
+    data: str | None = data_flag("text_corpus")
+    cell: str = flag("lstm", "recurrent layer kind", choices=tuple(RECURRENT_KINDS))
     layers: int = flag(2, "recurrent layers, stacked")
     units: int = flag(256, "units of each recurrent layer")
     embedding_dim: int = flag(64, "character embedding size")
@@ -132,7 +133,7 @@ class TextGen(App):
         x = keras.layers.Embedding(size, config.embedding_dim, name="embedding")(ids)
         x = keras.layers.Dropout(config.dropout, name="embedding_dropout")(x)
         for i in range(config.layers):
-            x = recurrent(config.kind, config.units, return_sequences=True,
+            x = recurrent(config.cell, config.units, return_sequences=True,
                           name=f"recurrent_{i}")(x)
             x = keras.layers.Dropout(config.dropout, name=f"dropout_{i}")(x)
         logits = keras.layers.Dense(size, name="logits")(x)

@@ -170,8 +170,8 @@ def test_bad_text_files_are_one_line_exit_2_and_write_nothing(tmp_path, capsys, 
 
 
 @pytest.mark.parametrize("kind", sorted(RECURRENT_KINDS))
-def test_thestep_function_gives_the_model_s_probabilities_for_every_kind(kind):
-    config = APP.Config(data="none", kind=kind, layers=2, units=4, embedding_dim=3)
+def test_the_step_function_gives_the_model_s_probabilities_for_every_kind(kind):
+    config = APP.Config(data="none", cell=kind, layers=2, units=4, embedding_dim=3)
     vocabulary = {"chars": list("abcde\n")}
     model = APP.build_model(config, vocabulary, {"optimizer": "adam"})
     step, initial_states = step_function(model)
