@@ -5,6 +5,7 @@ import os
 import pytest
 
 from kerasrnn.data import (
+    DataFormatError,
     detect_format,
     iob2_to_bioes,
     load_dataset,
@@ -116,6 +117,25 @@ def test_labelled_tsv():
     data = read_labelled_tsv(fixture("labelled_tsv"))
     assert data.splits["train"][1].text == "The tea went cold again"
     assert data.labels() == ["neg", "pos"]
+
+
+def test_a_glue_header_is_recognised_without_dev_tsv(tmp_path):
+    # A GLUE train.tsv (header row) next to test.tsv only: still GLUE, not label<TAB>text.
+    (tmp_path / "train.tsv").write_text("sentence\tlabel\na fine film\t1\ndull\t0\n")
+    (tmp_path / "test.tsv").write_text("sentence\tlabel\nwitty\t1\n")
+    assert detect_format(str(tmp_path)) == "glue_tsv"
+    data = read_glue_tsv(tmp_path)
+    assert sorted(data.splits) == ["test", "train"] and data.labels() == ["0", "1"]
+    assert "no valid split (dev.tsv absent)" in data.report.notes
+
+
+def test_an_empty_text_is_kept_and_an_empty_label_refused(tmp_path):
+    (tmp_path / "train.tsv").write_text("pos\tgood\nneg\t   \n")
+    data = read_labelled_tsv(tmp_path)
+    assert [e.text for e in data.splits["train"]] == ["good", ""]
+    (tmp_path / "train.tsv").write_text("pos\tgood\n\tbad\n")
+    with pytest.raises(DataFormatError, match="train.tsv:2: empty label"):
+        read_labelled_tsv(tmp_path)
 
 
 def test_text_corpus_strips_gutenberg_and_splits_by_position():

@@ -42,7 +42,8 @@ def evaluate(app, args):
     data = app.read_data(config)
     split = SPLIT_ALIASES.get(args.split, args.split)
     if split not in data.splits:
-        raise UserInputError(f"--split must be one of {sorted(data.splits)}, got {args.split!r}")
+        names = sorted(data.splits) + [a for a, s in SPLIT_ALIASES.items() if s in data.splits]
+        raise UserInputError(f"--split must be one of {', '.join(names)}, got {args.split!r}")
     saved = run_config.get("data", {}).get("sha256")
     if saved is not None and saved != checksums(data):
         print(f"{app.name}: note: the data differ from those the model was trained on "

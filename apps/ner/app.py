@@ -45,6 +45,7 @@ from apps.ner.entities import entity_spans
 from apps.tagging import TaggerConfig, WordTagger
 from apps.tagging.word_tagger import read_tagged_data, round_floats
 from kerasrnn.data.tagging_schemes import spans
+from kerasrnn.training import UserInputError
 
 
 @dataclasses.dataclass
@@ -72,8 +73,12 @@ class NER(WordTagger):
         return {"f1": f1_score([list(e.tags) for e in items], predicted)}
 
     def read_data(self, config):
-        return read_tagged_data(config, "conll", "NER", "entity types",
+        data = read_tagged_data(config, "conll", "NER", "entity types",
                                 lambda e: [kind for kind, _, _ in spans(e.tags)])
+        if not any(spans(e.tags) for e in data.splits["train"]):
+            raise UserInputError(f"{data.source}: the training split has no entity (every "
+                                 "tag is O); NER learns from tagged entities")
+        return data
 
     def evaluate(self, trained, items):
         predicted = self.predict_items(trained, items)
@@ -128,8 +133,9 @@ class NER(WordTagger):
 def _unseen_word_scores(gold, predicted, unknown):
     """Precision, recall and F1 on entities holding a word the vocabulary lacks.
 
-    A score with nothing to count (no such entity in the split, or none predicted)
-    is left out rather than reported as 0; `oov_entities` says how many there are.
+    The keys are always there; a score with nothing to count (no such entity in the
+    split, or none predicted) is 0, as scikit-learn's `zero_division=0` makes it, and
+    `oov_entities` says how many such entities the split has.
     """
     def with_unknown(tag_lists):
         return {(i, kind, first, last) for i, tags in enumerate(tag_lists)
@@ -137,12 +143,8 @@ def _unseen_word_scores(gold, predicted, unknown):
 
     gold_set, predicted_set = with_unknown(gold), with_unknown(predicted)
     right = len(gold_set & predicted_set)
-    scores = {"oov_entities": len(gold_set)}
-    if predicted_set:
-        scores["oov_entity_precision"] = right / len(predicted_set)
-    if gold_set:
-        scores["oov_entity_recall"] = right / len(gold_set)
-    if gold_set and predicted_set:
-        precision, recall = scores["oov_entity_precision"], scores["oov_entity_recall"]
-        scores["oov_entity_f1"] = 2 * precision * recall / max(precision + recall, 1e-12)
-    return scores
+    precision = right / max(len(predicted_set), 1)
+    recall = right / max(len(gold_set), 1)
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"oov_entity_precision": precision, "oov_entity_recall": recall,
+            "oov_entity_f1": f1, "oov_entities": len(gold_set)}

@@ -82,10 +82,10 @@ class POS(WordTagger):
         on_unknown = [r for r, u in zip(right, unknown) if u]
         metrics = {"accuracy": sum(right) / max(len(right), 1),
                    "oov_rate": len(on_unknown) / max(len(right), 1),
+                   # 0 when the split has no unseen word (oov_tokens says so)
+                   "oov_accuracy": sum(on_unknown) / max(len(on_unknown), 1),
                    "oov_tokens": len(on_unknown), "sentences": len(items),
                    "tokens": len(right)}
-        if on_unknown:  # left out, not 0, when the split has no unseen word
-            metrics["oov_accuracy"] = sum(on_unknown) / len(on_unknown)
         report = classification_report(gold, predicted, output_dict=True, zero_division=0)
         return {**round_floats(metrics),
                 "tag_report": {k: ({m: float(v) for m, v in row.items()}

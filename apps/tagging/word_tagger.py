@@ -235,8 +235,10 @@ def load_tagged_data(config, data_format, task, **reader_options):
                         **reader_options)
     missing = {"train", "valid", "test"} - set(data.splits)
     if missing:
-        raise UserInputError(f"{task} needs train, valid and test splits; "
-                             f"{sorted(missing)} missing")
+        files = {"conllu": "*-ud-train.conllu, *-ud-dev.conllu and *-ud-test.conllu",
+                 "conll": "train.txt, valid.txt and test.txt"}.get(data_format, "")
+        raise UserInputError(f"{data.report.source}: {task} needs train, valid and test "
+                             f"splits ({files}); missing: {', '.join(sorted(missing))}")
     return data
 
 

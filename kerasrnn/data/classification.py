@@ -63,9 +63,9 @@ def read_labelled_tsv(data_dir: str | os.PathLike) -> ClassificationDataset:
                 path, f"expected 2 tab-separated columns (label, text), found {len(fields)}",
                 number)
         label, sentence = fields[0].strip(), fields[1].strip()
-        if not label or not sentence:
-            raise DataFormatError(path, "empty label or text", number)
-        return TextExample(sentence, label)
+        if not label:
+            raise DataFormatError(path, "empty label", number)
+        return TextExample(sentence, label)  # an empty text is kept (GLUE rows are too)
 
     files = {"train": "train.tsv", "valid": "valid.tsv", "test": "test.tsv"}
     return _read_splits(data_dir, files, ("train",), parse)
@@ -76,12 +76,12 @@ def read_glue_tsv(
 ) -> ClassificationDataset:
     """Reads GLUE-style TSV files with a header row (SST-2: ``sentence<TAB>label``).
 
-    ``dev.tsv`` becomes the ``valid`` split. A file whose header lacks
+    ``dev.tsv`` (optional) becomes the ``valid`` split. A file whose header lacks
     ``label_column`` (GLUE test files: ``index<TAB>sentence``) is read with
     ``label=None`` and noted as unlabelled in the report.
 
     Raises:
-        DataFormatError: a missing train/dev file, an empty file, invalid
+        DataFormatError: a missing train file, an empty file, invalid
             UTF-8, a header without ``text_column``, or a row whose column
             count differs from the header's.
     """
@@ -104,7 +104,7 @@ def read_glue_tsv(
         return TextExample(row[text_column], row.get(label_column))
 
     files = {"train": "train.tsv", "valid": "dev.tsv", "test": "test.tsv"}
-    dataset = _read_splits(data_dir, files, ("train", "valid"), parse)
+    dataset = _read_splits(data_dir, files, ("train",), parse)
     for split, examples in dataset.splits.items():
         if examples and examples[0].label is None:
             dataset.report.note(f"{split} is unlabelled (no {label_column!r} column)")

@@ -158,7 +158,7 @@ def detect_format(path: str) -> str:
         return "conll"
     if has("train.label"):
         return "trec"
-    if has("dev.tsv"):
+    if has("dev.tsv") or (has("train.tsv") and _has_glue_header(os.path.join(path, "train.tsv"))):
         return "glue_tsv"
     if has("train.tsv"):
         return "labelled_tsv"
@@ -166,6 +166,13 @@ def detect_format(path: str) -> str:
         path, "cannot tell the data format; expected train/seq.in (slot filling), *.conllu, "
         "train.txt (CoNLL), train.label (TREC), dev.tsv (GLUE), train.tsv (label<TAB>text), "
         "or a single text/pairs file; or pass data_format")
+
+
+def _has_glue_header(path: str) -> bool:
+    """Whether a TSV file starts with GLUE's header row (a ``sentence`` column)."""
+    with open(path, "rb") as handle:
+        first = handle.readline().decode("utf-8", "replace").lstrip("\ufeff")
+    return "sentence" in (field.strip() for field in first.split("\t"))
 
 
 def _not_found_message(entry: DatasetEntry, expected: str, attempts: list[str]) -> str:

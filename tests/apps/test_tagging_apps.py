@@ -1,6 +1,7 @@
 """The NER and POS apps: what a user sees, and how they refuse bad data (one line, exit 2)."""
 
 import json
+import re
 
 import pytest
 
@@ -48,7 +49,7 @@ def test_ner_marks_entities_with_character_offsets_into_the_raw_text(ner_run, ca
         for entity in result["entities"]:
             assert text[entity["start"]:entity["end"]] == entity["text"]
     metrics = json.loads((ner_run / "metrics.json").read_text())
-    assert metrics["f1"] > 0.9 and {"precision", "recall", "oov_rate", "oov_entities"} <= set(
+    assert metrics["f1"] > 0.9 and {"precision", "recall", "oov_rate", "oov_entity_f1"} <= set(
         metrics)
     report = json.loads((ner_run / "entity_report.json").read_text())
     assert {"PER", "LOC", "ORG"} <= set(report)
@@ -102,6 +103,17 @@ def test_bad_conll_files_end_in_one_line_naming_the_place(tmp_path, capsys, dama
     assert not (tmp_path / "run").exists() and not list(tmp_path.glob("run.*"))
 
 
+def test_training_data_without_any_entity_is_refused_in_one_line(tmp_path, capsys):
+    data = write_conll_folder(tmp_path / "data", sizes=(30, 6, 6))
+    train = data / "train.txt"
+    train.write_text(re.sub(r" [BI]-[A-Z]+$", " O", train.read_text(), flags=re.M),
+                     encoding="utf-8")
+    assert ner(["train", "--data-dir", data, "--output-dir", tmp_path / "run", *TINY]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "the training split has no entity" in err
+    assert not (tmp_path / "run").exists()
+
+
 def test_undecodable_bytes_name_the_file_and_line(tmp_path, capsys):
     data = write_conll_folder(tmp_path / "data", sizes=(30, 6, 6))
     (data / "test.txt").write_bytes(b"Caf\xe9 NN O O\n")
@@ -140,6 +152,15 @@ def test_pos_xpos_tags_another_column(tmp_path):
     assert "NO" in vocabulary["tags"] and "NOUN" not in vocabulary["tags"]
 
 
+def test_a_missing_dev_file_is_named(tmp_path, capsys):
+    data = write_conllu_folder(tmp_path / "data", sizes=(20, 5, 5))
+    (data / "en_tiny-ud-dev.conllu").unlink()
+    assert pos(["train", "--data-dir", data, "--output-dir", tmp_path / "run", *TINY]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and str(data) in err
+    assert "*-ud-dev.conllu" in err and err.endswith("missing: valid")
+
+
 def test_a_conllu_line_with_the_wrong_field_count_is_one_line(tmp_path, capsys):
     data = write_conllu_folder(tmp_path / "data", sizes=(20, 5, 5))
     dev = data / "en_tiny-ud-dev.conllu"
@@ -152,7 +173,7 @@ def test_a_conllu_line_with_the_wrong_field_count_is_one_line(tmp_path, capsys):
     assert "expected 10 tab-separated columns, found 9" in err
 
 
-def test_unseen_word_entity_scores_leave_out_what_has_nothing_to_count():
+def test_unseen_word_entity_scores_are_always_there_and_0_when_undefined():
     from apps.ner.app import _unseen_word_scores
 
     gold = [["B-PER", "I-PER", "O"], ["B-LOC", "O"]]
@@ -162,4 +183,5 @@ def test_unseen_word_entity_scores_leave_out_what_has_nothing_to_count():
     assert scores == {"oov_entities": 2, "oov_entity_precision": 1.0,
                       "oov_entity_recall": 0.5, "oov_entity_f1": pytest.approx(2 / 3)}
     assert _unseen_word_scores(gold, predicted, [[False] * 3, [False] * 2]) == {
-        "oov_entities": 0}
+        "oov_entities": 0, "oov_entity_precision": 0.0, "oov_entity_recall": 0.0,
+        "oov_entity_f1": 0.0}
