@@ -21,11 +21,13 @@ TAGGER_KINDS = (*RECURRENT_KINDS, FEEDFORWARD)
 JORDAN_KINDS = ("jordan", "hybrid")  # their recurrence feeds back a tag distribution
 
 
-def recurrent_stack(x, cell, units, layers, bidirectional, dropout, num_tags, prefix=""):
+def recurrent_stack(x, cell, units, layers, bidirectional, dropout, num_tags, prefix="",
+                    return_sequences=True):
     """`layers` recurrent layers of one kind; Jordan kinds feed back a tag distribution.
 
     `cell="feedforward"` is the memoryless baseline: a tanh layer applied to each
     word on its own, which sees no other word than its context window.
+    `return_sequences=False`: the last layer returns its final state only.
     """
     if cell == FEEDFORWARD:
         for index in range(layers):
@@ -33,8 +35,8 @@ def recurrent_stack(x, cell, units, layers, bidirectional, dropout, num_tags, pr
                                    name=f"{prefix}feedforward_{index + 1}")(x)
         return x
     for index in range(layers):
-        options = {"return_sequences": True, "dropout": dropout,
-                   "name": f"{prefix}{cell}_{index + 1}"}
+        options = {"return_sequences": return_sequences or index < layers - 1,
+                   "dropout": dropout, "name": f"{prefix}{cell}_{index + 1}"}
         if cell in JORDAN_KINDS:
             # Mesnil's Jordan taggers feed back the previous step's label distribution.
             options["output_units"] = num_tags

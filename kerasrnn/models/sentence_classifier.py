@@ -4,7 +4,8 @@ import keras
 
 from kerasrnn.data.trigrams import LetterTrigramEmbedding
 from kerasrnn.data.word_features import MAX_TRIGRAMS
-from kerasrnn.layers import AttentionPooling, MaskedPooling, WordDropout, recurrent
+from kerasrnn.layers import RECURRENT_KINDS, AttentionPooling, MaskedPooling, WordDropout
+from kerasrnn.models.joint_tagger import recurrent_stack
 
 POOLINGS = ("last", "mean", "max", "attention")
 
@@ -68,6 +69,8 @@ def build_sentence_classifier(
     """
     if pooling not in POOLINGS:
         raise ValueError(f"pooling must be one of {POOLINGS}, got {pooling!r}")
+    if cell not in RECURRENT_KINDS:
+        raise ValueError(f"cell must be one of {RECURRENT_KINDS}, got {cell!r}")
     if num_classes < 2:
         raise ValueError(f"a classifier needs at least 2 classes, got {num_classes}")
     words = keras.Input((None,), dtype="int32", name="words")
@@ -83,16 +86,9 @@ def build_sentence_classifier(
         # Both parts carry the word mask (Keras 3's Concatenate ORs its inputs' masks).
         x = keras.layers.Concatenate(name="word_vectors")([x, spelled])
     x = keras.layers.Dropout(dropout, name="input_dropout")(x)
-    for index in range(layers):
-        last = index == layers - 1
-        options = {"return_sequences": not (last and pooling == "last"), "dropout": dropout,
-                   "name": f"{cell}_{index + 1}"}
-        if cell in ("jordan", "hybrid"):
-            options["output_units"] = units
-        layer = recurrent(cell, units, **options)
-        if bidirectional:
-            layer = keras.layers.Bidirectional(layer, name=f"bi_{cell}_{index + 1}")
-        x = layer(x)
+    # Jordan kinds feed back an output of `units` (there are no tags to feed back).
+    x = recurrent_stack(x, cell, units, layers, bidirectional, dropout, units,
+                        return_sequences=pooling != "last")
     if pooling == "attention":
         x, _ = AttentionPooling(attention_units, name="attention")(x)
     elif pooling in ("mean", "max"):
