@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # Tests that run on every backend carry the `backends` marker (`pytestmark = pytest.mark.backends`);
 # tests/test_markers.py fails when a layer test forgets it.
 
-.PHONY: install demo lecture test test-tensorflow test-jax test-torch lint bench wheel clean
+.PHONY: install demo lessons lecture test test-tensorflow test-jax test-torch lint bench wheel clean
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +19,13 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/python -m apps.demo
 
+# Every lesson (~30 min in all on 2 cores); one: `python -m apps.lessons rtrl --output-dir DIR`.
+lessons: $(STAMP)
+	$(BIN)/python -m apps.lessons all --output-dir lessons-output
+
+# The lecture's worked examples, now the first lesson.
 lecture: $(STAMP)
-	$(BIN)/python -m apps.lecture
+	$(BIN)/python -m apps.lessons toy_networks --output-dir lessons-output
 
 test: test-tensorflow test-jax test-torch
 

@@ -1,0 +1,28 @@
+"""Lessons: what the RNN lectures claim, shown on real runs with a table and a plot.
+
+    python -m apps.lessons                                   # list them
+    python -m apps.lessons rtrl --output-dir lessons-output  # run one
+    python -m apps.lessons all --output-dir lessons-output --seed 0
+
+Each lesson is one module here with a `CLAIM` (the one line the list shows) and
+`run(settings)`, which prints its table as it goes, writes at least one PNG into
+`settings.output_dir` and returns whether the run bore the claim out. Lessons are
+not apps: they share no train/evaluate/export contract, only `apps.lessons.lesson`.
+"""
+
+import importlib
+
+# Lesson -> the claim it shows (the list prints these without importing TensorFlow).
+# Order of `all`: exact claims first, then the trained ones.
+CLAIMS = {
+    "toy_networks": "the lecture's worked examples (Elman vs Jordan, a hand-wired LSTM cell, "
+                    "1.01^1000), computed by the layers",
+}
+LESSON_NAMES = tuple(CLAIMS)
+
+
+def lesson_module(name):
+    """The module of lesson `name` (imported on demand: most import TensorFlow)."""
+    if name not in LESSON_NAMES:
+        raise ValueError(f"Unknown lesson {name!r}; lessons: {', '.join(LESSON_NAMES)}.")
+    return importlib.import_module(f"apps.lessons.{name}")

@@ -1,0 +1,53 @@
+"""`python -m apps.lessons [LESSON|all] --output-dir DIR [--seed S] [--tiny] [--data-dir D]`."""
+
+import argparse
+import sys
+import time
+
+from apps.lessons import CLAIMS, LESSON_NAMES, lesson_module
+from apps.lessons.lesson import Settings
+
+
+def parse(argv):
+    parser = argparse.ArgumentParser(
+        prog="python -m apps.lessons",
+        description="Lessons: the RNN lectures' claims on real runs, each with a table and a PNG.")
+    parser.add_argument("lesson", nargs="?", choices=(*LESSON_NAMES, "all"),
+                        help="the lesson to run; without it, the lessons are listed")
+    parser.add_argument("--output-dir", default="lessons-output", help="where the PNGs go")
+    parser.add_argument("--seed", type=int, default=0, help="seed of every random choice")
+    parser.add_argument("--tiny", action="store_true", help="small sizes: seconds, for tests")
+    parser.add_argument("--data-dir", default=None,
+                        help="data root holding kafka/ and atis/ (default: $KERASRNN_DATA)")
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse(argv)
+    if args.lesson is None:
+        print("Lessons (python -m apps.lessons LESSON --output-dir DIR):")
+        for name in LESSON_NAMES:
+            print(f"  {name:13s} {CLAIMS[name]}")
+        return 0
+    import keras
+    import tensorflow as tf
+
+    tf.config.experimental.enable_op_determinism()
+    names = LESSON_NAMES if args.lesson == "all" else (args.lesson,)
+    outcomes = {}
+    for name in names:
+        settings = Settings(args.output_dir, seed=args.seed, tiny=args.tiny,
+                            data_dir=args.data_dir)
+        keras.utils.set_random_seed(args.seed)
+        print(f"== {name}: {CLAIMS[name]}\n", flush=True)
+        start = time.perf_counter()
+        outcomes[name] = lesson_module(name).run(settings)
+        print(f"({name} took {time.perf_counter() - start:.0f} s)\n", flush=True)
+    if len(names) > 1:
+        for name, borne_out in outcomes.items():
+            print(f"  {name:13s} claim borne out: {'yes' if borne_out else 'NO'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
