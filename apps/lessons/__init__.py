@@ -17,6 +17,7 @@ import importlib
 CLAIMS = {
     "toy_networks": "the lecture's worked examples (Elman vs Jordan, a hand-wired LSTM cell, "
                     "1.01^1000), computed by the layers",
+    "rtrl": "real-time recurrent learning gives BPTT's gradient exactly, at O(n^4) time per step",
 }
 LESSON_NAMES = tuple(CLAIMS)
 
