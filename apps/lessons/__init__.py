@@ -21,6 +21,12 @@ CLAIMS = {
     "numpy_lstm": "a character LSTM in NumPy (BPTT by hand) matches keras.layers.LSTM to 1e-6",
     "cells": "an LSTM has 4x a simple RNN's recurrent parameters, a GRU 3x; "
              "what each costs in time",
+    "gradients": "dL/dh_k vanishes with the distance T-k in a simple RNN, less in trained gated "
+                 "cells; clipping tames the exploding case",
+    "memory": "a simple RNN forgets a symbol seen T steps ago that an LSTM or GRU remembers",
+    "timing": "peepholes let an LSTM tell spikes 49 steps apart from 50 steps apart",
+    "gates": "an LSTM's gates open and close word by word; does the tagger tell 'arrive taipei' "
+             "from 'leave taipei'?",
 }
 LESSON_NAMES = tuple(CLAIMS)
 

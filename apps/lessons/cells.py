@@ -22,12 +22,12 @@ from kerasrnn.layers import RECURRENT_KINDS, recurrent
 INPUTS, OUTPUT_UNITS, BATCH, STEPS = 64, 32, 32, 50
 
 
-def build(kind, units):
+def build(kind, units, run_eagerly=False):
     kwargs = {"output_units": OUTPUT_UNITS} if kind in ("jordan", "hybrid") else {}
     inputs = keras.Input((STEPS, INPUTS))
     layer = recurrent(kind, units, name=kind, **kwargs)
     model = keras.Model(inputs, keras.layers.Dense(10)(layer(inputs)), name=f"{kind}_model")
-    model.compile(optimizer="adam", loss="mse")
+    model.compile(optimizer="adam", loss="mse", run_eagerly=run_eagerly)
     return model
 
 
@@ -60,7 +60,7 @@ def run(settings):
     rng = np.random.default_rng(settings.seed)
     x = rng.normal(size=(BATCH, STEPS, INPUTS)).astype("float32")
     y = rng.normal(size=(BATCH, 10)).astype("float32")
-    models = {kind: build(kind, units) for kind in RECURRENT_KINDS}
+    models = {kind: build(kind, units, settings.tiny) for kind in RECURRENT_KINDS}
     for model in models.values():  # warm-up: tracing and compilation
         model.train_on_batch(x, y)
         model.predict_on_batch(x)
