@@ -19,7 +19,7 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/python -m apps.demo
 
-# Every lesson (~30 min in all on 2 cores); one: `python -m apps.lessons rtrl --output-dir DIR`.
+# Every lesson (~15 min in all on one core; docs/lessons.md); one: `python -m apps.lessons rtrl --output-dir DIR`.
 lessons: $(STAMP)
 	$(BIN)/python -m apps.lessons all --output-dir lessons-output
 

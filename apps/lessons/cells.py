@@ -6,7 +6,8 @@ Every kind of kerasrnn.layers.recurrent at the same size (64 inputs, 128 units;
 the Jordan kinds feed back a 32-unit output) is counted and timed. The exact
 claim: an LSTM's recurrent kernel U has 4·n² weights, four times a simple
 (Elman) RNN's n², and a GRU's 3·n² (one block per gate or candidate), so their
-whole layers also have about 4× and 3× the parameters. Times are medians of
+whole layers also have about 4× and 3× the parameters. (The recurrent weights of
+a Jordan network map the fed-back output y to h; a hybrid adds h → h.) Times are medians of
 interleaved repetitions (benchmarks/serving.py) of one `train_on_batch` and one
 `predict_on_batch` on a batch of 32 sequences × 50 steps, each model followed by
 `Dense(10)`; they vary from machine to machine and run to run, the counts do not.
@@ -20,6 +21,8 @@ from benchmarks.serving import interleaved_medians
 from kerasrnn.layers import RECURRENT_KINDS, recurrent
 
 INPUTS, OUTPUT_UNITS, BATCH, STEPS = 64, 32, 32, 50
+# Weights that multiply a fed-back state: U, and the hybrid Jordan network's h→h too.
+RECURRENT_WEIGHT_NAMES = ("recurrent_kernel", "hidden_kernel")
 
 
 def build(kind, units, run_eagerly=False):
@@ -41,7 +44,7 @@ def plot(rows, units, settings):
         left.annotate(f"{row['recurrent_ratio']:g}×", (x, row["recurrent"]), ha="center",
                       va="bottom")
     left.set_xticks(positions, kinds, rotation=20)
-    left.set_ylabel("recurrent kernel weights (count)")
+    left.set_ylabel("recurrent weights (count)")
     left.set_title(f"Recurrent weights at n = {units}: LSTM 4×, GRU 3× a simple RNN's n²")
     width = 0.4
     right.bar(positions - width / 2, [row["train_ms"] for row in rows], width,
@@ -69,12 +72,13 @@ def run(settings):
                           lambda m=model: m.predict_on_batch(x))]
     seconds = interleaved_medians(calls, reps)
     elman_recurrent = units * units
-    table = Table("kind", "layer parameters", "recurrent kernel", "× simple RNN's",
+    table = Table("kind", "layer parameters", "recurrent weights", "× simple RNN's",
                   "train ms", "inference ms")
     rows = []
     for index, (kind, model) in enumerate(models.items()):
         layer = model.get_layer(kind)
-        recurrent_weights = int(np.prod(layer.cell.recurrent_kernel.shape))
+        recurrent_weights = sum(int(np.prod(w.shape)) for w in layer.weights
+                                if w.name in RECURRENT_WEIGHT_NAMES)
         rows.append({"kind": kind, "parameters": layer.count_params(),
                      "recurrent": recurrent_weights,
                      "recurrent_ratio": recurrent_weights / elman_recurrent,

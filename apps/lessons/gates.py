@@ -116,7 +116,7 @@ def run(settings):
             cache, difference = gates_of(model, ids)
             results[kind, verb] = cache, [tag_names[i] for i in cache["logits"][0].argmax(-1)]
             expected = "B-toloc.city_name" if verb == "arrive" else "B-fromloc.city_name"
-            checks[f"{kind} tags taipei after {verb!r} {expected}"] = (
+            checks[f"{kind} tags 'taipei' after {verb!r} as {expected}"] = (
                 results[kind, verb][1][5] == expected)
             checks[f"{kind} gates recomputed exactly"] = difference < 1e-5
             pictures.append((f"{kind}, '{verb}'", words, cache))
@@ -132,5 +132,5 @@ def run(settings):
                                           for k in ("lstm", "peephole_lstm")))
     plot(pictures, settings, source)
     failed = [name for name, ok in checks.items() if not ok]
-    return verdict(not failed, "not so: " + "; ".join(failed) if failed else
+    return verdict(not failed, "did not hold: " + "; ".join(failed) if failed else
                    "both models tell arrive from leave; the heatmaps are the layers' own gates")

@@ -122,7 +122,7 @@ def run(settings):
         eager=settings.tiny)
     growth = at_init[explode_label][last] / at_init[explode_label][0]
     print(f"\nSimple RNN with spectral radius {SPECTRAL_RADIUS:g}: ‖∂L/∂h‖ at T−k={last} is "
-          f"{growth:.3g}× its value at T−k=0.")
+          f"{growth:.3g}× its value at T−k=0.\n")
     clip_table = Table("SGD (learning rate 0.5)", "loss after epoch 1", "final loss")
     for label, losses in curves.items():
         clip_table.row(label, f"{losses[0]:.3g}", f"{losses[-1]:.3g}")

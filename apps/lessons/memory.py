@@ -47,7 +47,7 @@ def plot(accuracies, lengths, settings):
     axes.axhline(1 / SYMBOLS, color="gray", linestyle=":", label="chance")
     axes.set_xscale("log")
     axes.set_xticks(lengths, [str(t) for t in lengths])
-    axes.set_xlabel("T: steps between the symbol and the question (log scale)")
+    axes.set_xlabel("T: sequence length in steps (symbol first, answer after step T; log scale)")
     axes.set_ylabel("test accuracy (share of 512 sequences)")
     axes.set_ylim(0, 1.05)
     axes.set_title("A simple RNN forgets the first symbol sooner than an LSTM or GRU")
