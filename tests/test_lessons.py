@@ -38,3 +38,9 @@ def test_lesson_runs_tiny_and_draws(name, tmp_path, capsys):
     assert [f for f in os.listdir(tmp_path) if f.endswith(".png")]
     if name in EXACT:
         assert borne_out, out
+
+
+def test_command_line_runs_a_lesson_and_exits_zero(tmp_path, capsys):
+    assert main(["rtrl", "--tiny", "--output-dir", str(tmp_path), "--seed", "3"]) == 0
+    assert "Claim borne out: yes" in capsys.readouterr().out
+    assert (tmp_path / "rtrl.png").is_file()

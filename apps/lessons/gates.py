@@ -96,7 +96,7 @@ def plot(pictures, settings, source):
 
 
 def run(settings):
-    units, epochs, limit = (4, 1, 200) if settings.tiny else (16, 6, None)
+    units, epochs, limit = (4, 1, 64) if settings.tiny else (16, 6, None)
     data, source = slot_filling_data(settings)
     print(f"Data: {source}.")
     train = data.splits["train"][:limit]

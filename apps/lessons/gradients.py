@@ -97,11 +97,12 @@ def plot(at_init, trained, curves, distance, settings):
 
 
 def run(settings):
-    units, steps, count, epochs = (4, 6, 64, 1) if settings.tiny else (32, 30, 2048, 12)
+    units, steps, count, epochs, probes, tests = ((4, 6, 64, 1, 16, 32) if settings.tiny
+                                                  else (32, 30, 2048, 12, 64, 512))
     rng = np.random.default_rng(settings.seed)
     x, answers = recall_first_symbol(count, steps, rng)
-    probe_x, probe_answers = recall_first_symbol(64, steps, rng)
-    test_x, test_answers = recall_first_symbol(512, steps, rng)
+    probe_x, probe_answers = recall_first_symbol(probes, steps, rng)
+    test_x, test_answers = recall_first_symbol(tests, steps, rng)
     last = steps - 1
     table = Table("kind", "‖∂L/∂h‖ at T−k=0", f"at T−k={last}", "ratio (init)",
                   f"ratio (trained, {epochs} epochs)", "test accuracy")

@@ -72,16 +72,16 @@ def plot(results, pairs, seeds, settings):
 
 def run(settings):
     if settings.tiny:
-        pairs, seeds, units, count, epochs = ((3, 4),), 1, 2, 64, 1
+        pairs, seeds, units, count, epochs, tests = ((3, 4),), 1, 2, 64, 1, 32
     else:
-        pairs, seeds, units, count, epochs = ((9, 10), (49, 50)), 3, 8, 1024, 20
+        pairs, seeds, units, count, epochs, tests = ((9, 10), (49, 50)), 3, 8, 1024, 20, 512
     rng = np.random.default_rng(settings.seed)
     table = Table("intervals", "kind", *(f"seed {settings.seed + s}" for s in range(seeds)),
                   "mean", "epochs used")
     results = {}
     for pair in pairs:
         x, answers = spike_pairs(count, pair, rng)
-        test_x, test_answers = spike_pairs(512, pair, rng)
+        test_x, test_answers = spike_pairs(tests, pair, rng)
         for kind in KINDS:
             results[kind, pair], used = [], []
             for seed in range(settings.seed, settings.seed + seeds):
