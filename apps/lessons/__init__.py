@@ -4,9 +4,9 @@
     python -m apps.lessons rtrl --output-dir lessons-output  # run one
     python -m apps.lessons all --output-dir lessons-output --seed 0
 
-Each lesson is one module here with a `CLAIM` (the one line the list shows) and
-`run(settings)`, which prints its table as it goes, writes at least one PNG into
-`settings.output_dir` and returns whether the run bore the claim out. Lessons are
+Each lesson is one module here with `run(settings)`, which prints its table as it
+goes, writes at least one PNG into `settings.output_dir` and returns whether the run
+bore the claim out; `CLAIMS` below holds the one line the list shows for each. Lessons are
 not apps: they share no train/evaluate/export contract, only `apps.lessons.lesson`.
 """
 

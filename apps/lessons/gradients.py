@@ -52,8 +52,8 @@ def spectral_matrix(units, radius, rng):
 
 
 def clipping_runs(units, steps, epochs, x, answers, probe, rng, eager=False):
-    """The exploding simple RNN: its ‖∂L/∂h_k‖ (k = T … 1) and its losses per epoch under
-    SGD without and with clipnorm, both runs from the same initial weights."""
+    """The exploding simple RNN: its ‖∂L/∂h_k‖ by distance T − k = 0, 1, … and its losses
+    per epoch under SGD without and with clipnorm, both runs from the same initial weights."""
     initializer = keras.initializers.Constant(spectral_matrix(units, SPECTRAL_RADIUS, rng))
     seed = int(rng.integers(2**31))
     curves, norms = {}, None
