@@ -1,0 +1,268 @@
+"""The translator against the TensorFlow tutorial's recipe, and its decoding speed.
+
+    KERASRNN_DATA=../shared/data python -m benchmarks.translate compare --data spa-eng
+    python -m benchmarks.translate speed --model saved_models/translate-spa-eng
+
+`compare` trains, one after the other in one process and on the same split
+(apps.translate's, Spanish→English by default):
+- ours: `python -m apps.translate train` with its defaults (or `--ours-flags`);
+- the peer, the recipe of TensorFlow's "Neural machine translation with attention"
+  tutorial (tensorflow.org/text/tutorials/nmt_with_attention): text NFKD-normalised,
+  lower-cased, every character but a-z, space and . ? ! , ¿ removed, those marks
+  split off; 5000-word vocabularies; an Embedding-256 and bidirectional GRU-256
+  encoder (directions summed); an Embedding-256, GRU-256 decoder whose outputs
+  attend to the encoder's (one-head `MultiHeadAttention`, residual, layer norm);
+  Adam, batch 64, masked cross-entropy; early stopping on the validation loss
+  (patience 3) within `--peer-time-budget` seconds; greedy decoding of at most 50
+  words (here with kerasrnn.generation's compiled greedy loop, which gives the
+  same words as the tutorial's Python loop).
+Both are scored on the same test split with the same sacreBLEU objects: cased BLEU,
+chrF, and lower-cased BLEU (the peer's output is lower-case, so its cased scores
+are low by construction; compare `bleu_lowercase`).
+
+`speed` times a trained model's decoding of `--sentences` test sentences, side by
+side in one process, after one warm-up call each (tracing is not timed): the
+compiled greedy loop at batch 64 and at batch 1, beam search (width 4) at batch 64,
+and the naive loop: `model.predict()` on the whole prefix for every new word
+(batch 1, greedy, on `--predict-sentences`). Sentences per second of each and the
+ratios the issue sets targets for.
+"""
+
+import argparse
+import json
+import re
+import shlex
+import time
+import unicodedata
+
+import keras
+import numpy as np
+import sacrebleu
+import tensorflow as tf
+
+from apps.harness import train
+from apps.harness.commands import build_parser, loaded
+from apps.harness.config import config_from_args
+from apps.harness.serving import endpoints
+from apps.translate import use
+from apps.translate.app import Translate
+from kerasrnn.generation import greedy_search
+
+PEER_VOCABULARY, PEER_UNITS, PEER_MAX_LENGTH = 5000, 256, 50
+
+
+def scores(hypotheses, references):
+    """Cased BLEU, chrF and lower-cased BLEU (sacreBLEU defaults), rounded."""
+    refs = [references]
+    return {"bleu": round(sacrebleu.BLEU().corpus_score(hypotheses, refs).score, 2),
+            "chrf": round(sacrebleu.CHRF().corpus_score(hypotheses, refs).score, 2),
+            "bleu_lowercase": round(
+                sacrebleu.BLEU(lowercase=True).corpus_score(hypotheses, refs).score, 2)}
+
+
+# -- the peer -------------------------------------------------------------------------
+
+def standardize(sentence):
+    """The tutorial's `tf_lower_and_split_punct`, in Python (it needs tensorflow_text)."""
+    text = unicodedata.normalize("NFKD", sentence).lower()
+    text = re.sub(r"[^ a-z.?!,¿]", "", text)
+    return " ".join(re.sub(r"([.?!,¿])", r" \1 ", text).split())
+
+
+def peer_vocabulary(sentences):
+    layer = keras.layers.TextVectorization(PEER_VOCABULARY, standardize=None, ragged=True)
+    layer.adapt([f"[START] {s} [END]" for s in sentences])
+    return layer
+
+
+def peer_model(source_size, target_size):
+    source = keras.Input((None,), dtype="int64", name="source")
+    target_in = keras.Input((None,), dtype="int64", name="target_in")
+    x = keras.layers.Embedding(source_size, PEER_UNITS, mask_zero=True, name="source_embedding")(
+        source)
+    context = keras.layers.Bidirectional(keras.layers.GRU(PEER_UNITS, return_sequences=True),
+                                         merge_mode="sum", name="encoder")(x)
+    y = keras.layers.Embedding(target_size, PEER_UNITS, mask_zero=True,
+                               name="target_embedding")(target_in)
+    y = keras.layers.GRU(PEER_UNITS, return_sequences=True, name="decoder")(y)
+    layers = {"attention": keras.layers.MultiHeadAttention(1, PEER_UNITS, name="attention"),
+              "residual": keras.layers.Add(name="residual"),
+              "norm": keras.layers.LayerNormalization(name="norm")}
+    y = cross_attention(layers, y, context)
+    return keras.Model({"source": source, "target_in": target_in},
+                       keras.layers.Dense(target_size, name="logits")(y))
+
+
+def cross_attention(layers, query, context, attention_mask=None):
+    """The tutorial's `CrossAttention`: attention, residual connection, layer norm."""
+    attended = layers["attention"](query, context, attention_mask=attention_mask)
+    return layers["norm"](layers["residual"]([query, attended]))
+
+
+def peer(splits, time_budget, seed=0):
+    """Trains the tutorial's recipe on `splits`; its test scores and seconds."""
+    keras.utils.set_random_seed(seed)
+    data = {name: ([standardize(p.source) for p in items], [standardize(p.target) for p in items])
+            for name, items in splits.items()}
+    source_words, target_words = (peer_vocabulary(side) for side in data["train"])
+
+    def arrays(name):
+        source = source_words([f"[START] {s} [END]" for s in data[name][0]]).to_tensor()
+        target = target_words([f"[START] {s} [END]" for s in data[name][1]])
+        target_out = target[:, 1:].to_tensor()
+        inputs = {"source": source, "target_in": target[:, :-1].to_tensor()}
+        return inputs, target_out, tf.cast(target_out != 0, tf.float32)
+
+    model = peer_model(source_words.vocabulary_size(), target_words.vocabulary_size())
+    model.compile(keras.optimizers.Adam(),
+                  keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    x, y, w = arrays("train")
+    valid = arrays("valid")
+    stop = keras.callbacks.EarlyStopping(patience=3, restore_best_weights=True)
+    budget = TimeBudget(time_budget)
+    start = time.perf_counter()
+    history = model.fit(x, y, sample_weight=w, batch_size=64, epochs=1000, validation_data=valid,
+                        callbacks=[budget, stop], verbose=2)
+    epochs = len(history.history["loss"])
+    seconds = time.perf_counter() - start
+    hypotheses = peer_translate(model, source_words, target_words, data["test"][0])
+    return {**scores(hypotheses, [p.target for p in splits["test"]]), "epochs": epochs,
+            "train_seconds": round(seconds, 1), "examples": hypotheses[:5]}
+
+
+class TimeBudget(keras.callbacks.Callback):
+    """Stops training before an epoch that would end past `seconds` (as the harness does)."""
+
+    def __init__(self, seconds):
+        super().__init__()
+        self.seconds = seconds
+
+    def on_train_begin(self, logs=None):
+        self.start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        elapsed = time.perf_counter() - self.start
+        if elapsed * (epoch + 2) / (epoch + 1) > self.seconds:
+            self.model.stop_training = True
+
+
+def peer_translate(model, source_words, target_words, sentences, batch_size=64):
+    """Greedy translations of standardised `sentences`, words joined by spaces."""
+    names = target_words.get_vocabulary()
+    start_id, end_id = names.index("[START]"), names.index("[END]")
+    layers = {layer.name: layer for layer in model.layers}
+    cell = layers["decoder"].cell
+
+    def step(ids, states):
+        y = layers["target_embedding"](ids)
+        h, new = cell(y, [states["h"]], training=False)
+        mask = states["mask"][:, None, :]
+        y = cross_attention(layers, h[:, None], states["context"], mask)[:, 0]
+        return layers["logits"](y), {**states, "h": new[0] if isinstance(new, list) else new}
+
+    @tf.function(input_signature=[tf.TensorSpec([None, None], tf.int64)])
+    def decode(source):
+        context = layers["encoder"](layers["source_embedding"](source), mask=source != 0)
+        states = {"h": tf.zeros([tf.shape(source)[0], PEER_UNITS]), "context": context,
+                  "mask": source != 0}
+        lengths = tf.fill([tf.shape(source)[0]], PEER_MAX_LENGTH)
+        return greedy_search(step, states, start_id, end_id, lengths, forbidden_ids=(0, 1))
+
+    out = []
+    for begin in range(0, len(sentences), batch_size):
+        batch = [f"[START] {s} [END]" for s in sentences[begin:begin + batch_size]]
+        ids, lengths, _ = decode(source_words(batch).to_tensor())
+        out += [" ".join(names[i] for i in row[:n]) for row, n in zip(ids.numpy(), lengths.numpy())]
+    return out
+
+
+def compare(args):
+    app = Translate()
+    source = ["--data", args.data] if args.data else ["--data-dir", args.data_dir]
+    train_args = build_parser(app).parse_args(
+        ["train", *source, "--output-dir", args.output_dir, *shlex.split(args.ours_flags)])
+    config = config_from_args(app.Config, train_args)
+    splits = app.read_data(config).splits
+    start = time.perf_counter()
+    ours = train(app, config, quiet=True)
+    ours = {k: ours[k] for k in ("bleu", "chrf", "bleu_lowercase", "epochs_done",
+                                 "train_seconds")}
+    ours["seconds_with_evaluation"] = round(time.perf_counter() - start, 1)
+    theirs = peer(splits, args.peer_time_budget)
+    print(json.dumps({"data": args.data or args.data_dir, "test_sentences": len(splits["test"]),
+                      "ours": ours, "peer": theirs,
+                      "bleu_lowercase_ahead": round(ours["bleu_lowercase"]
+                                                    - theirs["bleu_lowercase"], 2)},
+                     indent=2, ensure_ascii=False))
+
+
+# -- decoding speed -------------------------------------------------------------------
+
+def predict_loop(trained, sentence):
+    """Greedy decoding with `model.predict()` on the whole prefix for every new word."""
+    lookup = use.decoder(trained).lookup
+    source = tf.cast(lookup(use.text.tokens(tf.constant([sentence]), True)), tf.int32).numpy()
+    limit = int(use.max_output_lengths((source != 0).sum()))
+    output = [use.START_ID]
+    for _ in range(limit + 1):
+        logits = trained.model.predict({"source": source, "target_in": np.array([output])},
+                                       verbose=0)[0, -1]
+        logits[list(use.NEVER_OUTPUT)] = -np.inf
+        output.append(int(np.argmax(logits)))
+        if output[-1] == use.END_ID:
+            break
+    return output[1:]
+
+
+def speed(args):
+    app = Translate()
+    trained = loaded(app, argparse.Namespace(model=args.model))
+    translate_with = endpoints(app, trained).functions["translate_with"]
+    test = app.read_data(trained.config).splits["test"]
+    sentences = [p.source for p in test[:args.sentences]]
+    results = {"sentences": len(sentences)}
+    for name, beam, batch in (("greedy_batch64", 1, 64), ("beam4_batch64", 4, 64),
+                              ("greedy_batch1", 1, 1)):
+        run = sentences if batch > 1 else sentences[:args.batch1_sentences]
+        use.translate_all(translate_with, run[:batch], batch, tf.constant(beam))  # trace
+        start = time.perf_counter()
+        use.translate_all(translate_with, run, batch, tf.constant(beam))
+        results[f"{name}_sentences_per_second"] = round(len(run) / (time.perf_counter() - start),
+                                                        2)
+    predict_loop(trained, sentences[0])  # warm-up
+    start = time.perf_counter()
+    for sentence in sentences[:args.predict_sentences]:
+        predict_loop(trained, sentence)
+    results["predict_loop_batch1_sentences_per_second"] = round(
+        args.predict_sentences / (time.perf_counter() - start), 2)
+    predict = results["predict_loop_batch1_sentences_per_second"]
+    results["greedy_batch64_vs_predict_loop"] = round(
+        results["greedy_batch64_sentences_per_second"] / predict, 1)
+    results["greedy_batch1_vs_predict_loop"] = round(
+        results["greedy_batch1_sentences_per_second"] / predict, 1)
+    results["beam4_time_vs_greedy"] = round(results["greedy_batch64_sentences_per_second"]
+                                            / results["beam4_batch64_sentences_per_second"], 2)
+    print(json.dumps(results, indent=2))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    sub = commands.add_parser("compare", help="ours and the tutorial's recipe, one split")
+    sub.add_argument("--data", help="a registry name (spa-eng)")
+    sub.add_argument("--data-dir", help="or a pairs file")
+    sub.add_argument("--ours-flags", default="", help='extra train flags, e.g. "--epochs 2"')
+    sub.add_argument("--peer-time-budget", type=float, default=1320,
+                     help="seconds of peer training (default 1320: the issue's 22 minutes)")
+    sub.add_argument("--output-dir", default="saved_models/benchmark-translate")
+    sub = commands.add_parser("speed", help="decoding speed of a trained model")
+    sub.add_argument("--model", required=True)
+    sub.add_argument("--sentences", type=int, default=1024)
+    sub.add_argument("--batch1-sentences", type=int, default=100)
+    sub.add_argument("--predict-sentences", type=int, default=20)
+    args = parser.parse_args()
+    compare(args) if args.command == "compare" else speed(args)
+
+
+if __name__ == "__main__":
+    main()
