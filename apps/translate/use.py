@@ -52,13 +52,16 @@ def training_batches(config, vocabulary, items, training, drop_remainder=False):
 
 def _ids(lookup, sentences, lowercase):
     """A ragged int32 tensor of the sentences' word ids."""
-    rows = []
+    values, lengths = [], []
     for start in range(0, len(sentences), 4096):
         tokens = text.tokens(tf.constant(sentences[start:start + 4096]), lowercase)
-        ids = tf.cast(lookup(tokens), tf.int32)
-        rows += [row[row != PAD_ID] for row in ids.numpy()]
-    return tf.ragged.constant(rows, dtype=tf.int32, ragged_rank=1) if rows else \
-        tf.RaggedTensor.from_row_lengths(tf.zeros([0], tf.int32), tf.zeros([0], tf.int64))
+        ids = tf.cast(lookup(tokens), tf.int32).numpy()
+        real = ids != PAD_ID  # the tokenizer pads on the right only
+        values.append(ids[real])
+        lengths.append(real.sum(axis=1))
+    return tf.RaggedTensor.from_row_lengths(
+        np.concatenate(values or [np.zeros(0, np.int32)]),
+        np.concatenate(lengths or [np.zeros(0, np.int64)]).astype(np.int64))
 
 
 def decoder(trained):
@@ -68,15 +71,23 @@ def decoder(trained):
     encode, step = translator.decoding_functions(model, config)
 
     def decode(source, beam_size):
+        """`beam_size`: a Python int, or a tensor (then both decoders are in the graph)."""
         ids = tf.cast(lookup(text.tokens(source, lowercase=True)), tf.int32)
         max_lengths = max_output_lengths(tf.reduce_sum(tf.cast(ids != PAD_ID, tf.int32), 1))
         states = encode(ids)
         options = {"forbidden_ids": NEVER_OUTPUT, "pad_id": PAD_ID}
-        out, lengths, log_probability = tf.cond(
-            beam_size <= 1,
-            lambda: greedy_search(step, states, START_ID, END_ID, max_lengths, **options),
-            lambda: beam_search(step, states, START_ID, END_ID, max_lengths, beam_size,
-                                config.length_alpha, **options))
+
+        def greedy():
+            return greedy_search(step, states, START_ID, END_ID, max_lengths, **options)
+
+        def beam():
+            return beam_search(step, states, START_ID, END_ID, max_lengths, beam_size,
+                               config.length_alpha, **options)
+
+        if isinstance(beam_size, int):
+            out, lengths, log_probability = greedy() if beam_size <= 1 else beam()
+        else:
+            out, lengths, log_probability = tf.cond(beam_size <= 1, greedy, beam)
         return ids, out, lengths, log_probability
 
     decode.lookup = lookup
@@ -96,7 +107,7 @@ def endpoints(trained):
 
     @tf.function(input_signature=[tf.TensorSpec([None], tf.string, name="source")])
     def translate(source):
-        return translation(source, tf.constant(beam, tf.int32))
+        return translation(source, beam)  # a Python int: only its own decoder is traced
 
     @tf.function(input_signature=[tf.TensorSpec([None], tf.string, name="source"),
                                   tf.TensorSpec([], tf.int32, name="beam_size")])
@@ -159,7 +170,7 @@ def _plot(trained, source, beam, path):
     from apps.translate.figures import plot_attention
 
     decode = decoder(trained)
-    ids, out, lengths, _ = decode(tf.constant([source]), tf.constant(beam, tf.int32))
+    ids, out, lengths, _ = decode(tf.constant([source]), beam)
     output = out[0, :lengths[0]].numpy()
     target_in = np.concatenate([[START_ID], output])[None].astype(np.int32)
     scores = translator.attention_scores(trained.model, trained.config, ids, target_in)

@@ -76,7 +76,8 @@ def test_teacher_forcing_batches(untrained):
 
 
 @pytest.mark.parametrize("cell,attention", [("lstm", "additive"), ("jordan", "multiplicative"),
-                                            ("peephole_lstm", "none")])
+                                            ("peephole_lstm", "none"), ("gru", "additive"),
+                                            ("hybrid", "none"), ("elman", "multiplicative")])
 def test_the_step_function_gives_the_logits_of_the_teacher_forced_model(cell, attention):
     config = APP.Config(data="x", cell=cell, attention=attention, bidirectional=cell != "jordan",
                         layers=2 if cell == "lstm" else 1, units=6, embedding_dim=5)
