@@ -28,9 +28,12 @@ and the naive loop: `model.predict()` on the whole prefix for every new word
 (batch 1, greedy, on `--predict-sentences`). Sentences per second of each and the
 ratios the issue sets targets for.
 
-`step` times `train_on_batch` of the model that `--ours-flags` configure on random
-ids (median of `--repeats` after 3 warm-up calls; no data read): what an epoch of
-`--data spa-eng` costs is about 1,490 such steps at batch 64.
+`padding` gives the padded share of the training batches' positions (batch 64,
+lengths max(source words, target words + 1), a seeded random order) with and
+without apps.translate's 8 length buckets. `step` times `train_on_batch` of the
+model that `--ours-flags` configure on random ids (median of `--repeats` after 3
+warm-up calls; no data read): an epoch of `--data spa-eng` is about 1,490 such
+steps at batch 64.
 """
 
 import argparse
@@ -51,6 +54,7 @@ from apps.harness.config import config_from_args
 from apps.harness.serving import endpoints
 from apps.translate import use
 from apps.translate.app import Translate
+from kerasrnn.data.padding import length_boundaries, padding_fraction
 from kerasrnn.generation import greedy_search
 from kerasrnn.training.runtime import configure_threads
 
@@ -202,6 +206,23 @@ def compare(args):
                      indent=2, ensure_ascii=False))
 
 
+# -- padding ---------------------------------------------------------------------------
+
+def padding(args):
+    """Padded share of the training batches' positions, with and without length buckets."""
+    app = Translate()
+    config = app.Config(data=args.data, data_dir=args.data_dir)
+    train_pairs = app.read_data(config).splits["train"]
+    order = np.random.default_rng(0).permutation(len(train_pairs))
+    sources = use.text.token_lists([train_pairs[i].source for i in order], True)
+    targets = use.text.token_lists([train_pairs[i].target for i in order], False)
+    lengths = [max(len(s), len(t) + 1) for s, t in zip(sources, targets)]  # + [END]
+    boundaries = length_boundaries(lengths)
+    print(json.dumps({"pairs": len(lengths), "boundaries": boundaries,
+                      "padding_unbucketed": round(padding_fraction(lengths, 64), 3),
+                      "padding_bucketed": round(padding_fraction(lengths, 64, boundaries), 3)}))
+
+
 # -- training step time --------------------------------------------------------------
 
 def step_time(args):
@@ -292,6 +313,9 @@ def main():
     sub.add_argument("--peer-time-budget", type=float, default=1320,
                      help="seconds of peer training (default 1320: the issue's 22 minutes)")
     sub.add_argument("--output-dir", default="saved_models/benchmark-translate")
+    sub = commands.add_parser("padding", help="padding of training batches, bucketed or not")
+    sub.add_argument("--data", help="a registry name (spa-eng)")
+    sub.add_argument("--data-dir", help="or a pairs file")
     sub = commands.add_parser("step", help="training step time on random ids (no data)")
     sub.add_argument("--ours-flags", default="", help='train flags, e.g. "--units 128"')
     sub.add_argument("--source-words", type=int, default=9)
@@ -303,7 +327,7 @@ def main():
     sub.add_argument("--batch1-sentences", type=int, default=100)
     sub.add_argument("--predict-sentences", type=int, default=20)
     args = parser.parse_args()
-    {"compare": compare, "step": step_time, "speed": speed}[args.command](args)
+    {"compare": compare, "padding": padding, "step": step_time, "speed": speed}[args.command](args)
 
 
 if __name__ == "__main__":

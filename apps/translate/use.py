@@ -9,6 +9,8 @@ from apps.console import batches_of_lines, decode_arguments, json_line
 from apps.harness import Endpoints, UseCommand
 from apps.translate import model as translator
 from apps.translate import text
+from kerasrnn.data.padding import length_boundaries
+from kerasrnn.data.pipelines import batch_by_length
 from kerasrnn.data.vocabulary import make_lookup
 from kerasrnn.generation import beam_search, greedy_search
 from kerasrnn.training import UserInputError
@@ -26,28 +28,33 @@ def training_batches(config, vocabulary, items, training, drop_remainder=False):
     """`({"source", "target_in"}, target_out, weights)` batches of `items` (sentence pairs).
 
     `target_in` is [START] + the target's ids, `target_out` the same ids + [END]
-    (teacher forcing); weights are 0 on padding.
+    (teacher forcing); weights are 0 on padding. Training batches group pairs of
+    similar length (8 buckets at the length quantiles), which cuts the padding.
     """
     source = _ids(make_lookup(vocabulary["source"]), [p.source for p in items], True)
     target = _ids(make_lookup(vocabulary["target"]), [p.target for p in items],
                   config.lowercase_target)
-    pairs = tf.data.Dataset.from_tensor_slices((source, target))
+    pairs = tf.data.Dataset.from_tensor_slices(
+        (source.to_tensor(), source.row_lengths(), target.to_tensor(), target.row_lengths()))
     if training:
         pairs = pairs.shuffle(len(items), seed=config.seed)
-
-    def teacher_forcing(source, target):
-        source, target = source.to_tensor(), target.to_tensor()
-        rows = tf.shape(target)[0]
-        target_in = tf.concat([tf.fill([rows, 1], START_ID), target], 1)
-        lengths = tf.reduce_sum(tf.cast(target != PAD_ID, tf.int32), 1)
-        target_out = tf.concat([target, tf.zeros([rows, 1], tf.int32)], 1)
-        target_out = tf.tensor_scatter_nd_update(
-            target_out, tf.stack([tf.range(rows), lengths], 1), tf.fill([rows], END_ID))
-        weights = tf.cast(target_out != PAD_ID, tf.float32)
-        return {"source": source, "target_in": target_in}, target_out, weights
-
-    batches = pairs.ragged_batch(config.batch_size, drop_remainder=drop_remainder)
+    pairs = pairs.map(lambda s, s_length, t, t_length: (s[:s_length], t[:t_length]))
+    lengths = np.maximum(source.row_lengths().numpy(), target.row_lengths().numpy() + 1)
+    boundaries = length_boundaries(lengths) if training else []
+    batches = batch_by_length(pairs, config.batch_size, boundaries, drop_remainder)
     return batches.map(teacher_forcing).prefetch(tf.data.AUTOTUNE)
+
+
+def teacher_forcing(source, target):
+    """A batch of padded (source, target) ids → the model's inputs, targets and weights."""
+    rows = tf.shape(target)[0]
+    target_in = tf.concat([tf.fill([rows, 1], START_ID), target], 1)
+    lengths = tf.reduce_sum(tf.cast(target != PAD_ID, tf.int32), 1)
+    target_out = tf.concat([target, tf.zeros([rows, 1], tf.int32)], 1)
+    target_out = tf.tensor_scatter_nd_update(
+        target_out, tf.stack([tf.range(rows), lengths], 1), tf.fill([rows], END_ID))
+    weights = tf.cast(target_out != PAD_ID, tf.float32)
+    return {"source": source, "target_in": target_in}, target_out, weights
 
 
 def _ids(lookup, sentences, lowercase):
