@@ -26,7 +26,8 @@ are never output; [END] ends a sentence.
 
 Model: encoder of `--layers` `--cell` layers (`--bidirectional`), a `--decoder-cell`
 decoder with `--attention` additive (Bahdanau), multiplicative (Luong) or none
-(Sutskever et al. 2014); trained with teacher forcing (apps/translate/model.py).
+(Sutskever et al. 2014); trained with teacher forcing (apps/translate/model.py),
+in batches of pairs of similar length.
 
 Decoding: kerasrnn.generation's batched greedy search (`--beam-size 1`) or beam
 search with GNMT's length penalty (`--length-alpha`), one compiled loop per batch;
