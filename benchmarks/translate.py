@@ -2,6 +2,7 @@
 
     KERASRNN_DATA=../shared/data python -m benchmarks.translate compare --data spa-eng
     python -m benchmarks.translate speed --model saved_models/translate-spa-eng
+    KERASRNN_DATA=../shared/data python -m benchmarks.translate speed --data spa-eng
     python -m benchmarks.translate step --ours-flags "--units 128"
 
 `compare` trains, one after the other in one process and on the same split
@@ -25,8 +26,13 @@ are low by construction; compare `bleu_lowercase`).
 side in one process, after one warm-up call each (tracing is not timed): the
 compiled greedy loop at batch 64 and at batch 1, beam search (width 4) at batch 64,
 and the naive loop: `model.predict()` on the whole prefix for every new word
-(batch 1, greedy, on `--predict-sentences`). Sentences per second of each and the
-ratios the issue sets targets for.
+(batch 1, greedy, on `--predict-sentences`). The compiled runs are timed
+`--repeats` times, interleaved, and their medians kept. Sentences per second of each
+and the
+ratios the issue sets targets for. `speed --data spa-eng` times a never-trained
+model of the default size with the data's vocabularies instead: its outputs are
+nonsense that mostly runs to the length limit, so it measures the decoders, not a
+translator's typical output length.
 
 `padding` gives the padded share of the training batches' positions (batch 64,
 lengths max(source words, target words + 1), a seeded random order) with and
@@ -48,7 +54,7 @@ import numpy as np
 import sacrebleu
 import tensorflow as tf
 
-from apps.harness import train
+from apps.harness import Trained, train
 from apps.harness.commands import build_parser, loaded
 from apps.harness.config import config_from_args
 from apps.harness.serving import endpoints
@@ -272,21 +278,45 @@ def predict_loop(trained, sentence):
     return output[1:]
 
 
+def untrained(app, args):
+    """A never-trained model configured by `--ours-flags`, with the data's vocabularies."""
+    source = ["--data", args.data] if args.data else ["--data-dir", args.data_dir]
+    config = config_from_args(app.Config, build_parser(app).parse_args(
+        ["train", *source, *shlex.split(args.ours_flags)]))
+    configure_threads(config.inter_op_threads, config.intra_op_threads)
+    keras.utils.set_random_seed(config.seed)
+    vocabulary = app.build_vocabulary(config, app.read_data(config).splits["train"])
+    return Trained(config, vocabulary, app.build_model(config, vocabulary, {"optimizer": "adam"}))
+
+
 def speed(args):
     app = Translate()
-    trained = loaded(app, argparse.Namespace(model=args.model))
+    if args.model:
+        trained = loaded(app, argparse.Namespace(model=args.model))
+    elif args.data or args.data_dir:
+        trained = untrained(app, args)
+    else:
+        raise SystemExit("speed: give --model DIR, or --data/--data-dir for an untrained model")
     translate_with = endpoints(app, trained).functions["translate_with"]
     test = app.read_data(trained.config).splits["test"]
     sentences = [p.source for p in test[:args.sentences]]
-    results = {"sentences": len(sentences)}
-    for name, beam, batch in (("greedy_batch64", 1, 64), ("beam4_batch64", 4, 64),
-                              ("greedy_batch1", 1, 1)):
-        run = sentences if batch > 1 else sentences[:args.batch1_sentences]
-        use.translate_all(translate_with, run[:batch], batch, tf.constant(beam))  # trace
-        start = time.perf_counter()
-        use.translate_all(translate_with, run, batch, tf.constant(beam))
-        results[f"{name}_sentences_per_second"] = round(len(run) / (time.perf_counter() - start),
-                                                        2)
+    results = {"model": args.model or "untrained", "sentences": len(sentences)}
+    greedy = use.translate_all(translate_with, sentences, 64, tf.constant(1))
+    results["mean_source_words"] = round(float(np.mean([len(s.split()) for s in sentences])), 2)
+    results["mean_greedy_output_words"] = round(float(np.mean([len(g.split()) for g in greedy])),
+                                                2)
+    runs = {"greedy_batch64": (1, 64), "beam4_batch64": (4, 64), "greedy_batch1": (1, 1)}
+    seconds = {name: [] for name in runs}
+    for beam, batch in runs.values():  # tracing
+        use.translate_all(translate_with, sentences[:batch], batch, tf.constant(beam))
+    for _ in range(args.repeats):  # interleaved, so that a busy moment hits all alike
+        for name, (beam, batch) in runs.items():
+            run = sentences if batch > 1 else sentences[:args.batch1_sentences]
+            start = time.perf_counter()
+            use.translate_all(translate_with, run, batch, tf.constant(beam))
+            seconds[name].append((time.perf_counter() - start) / len(run))
+    for name, times in seconds.items():
+        results[f"{name}_sentences_per_second"] = round(1 / float(np.median(times)), 2)
     predict_loop(trained, sentences[0])  # warm-up
     start = time.perf_counter()
     for sentence in sentences[:args.predict_sentences]:
@@ -321,11 +351,16 @@ def main():
     sub.add_argument("--source-words", type=int, default=9)
     sub.add_argument("--target-words", type=int, default=9)
     sub.add_argument("--repeats", type=int, default=10)
-    sub = commands.add_parser("speed", help="decoding speed of a trained model")
-    sub.add_argument("--model", required=True)
+    sub = commands.add_parser("speed", help="decoding speed of a trained (or untrained) model")
+    sub.add_argument("--model", help="a run directory of apps.translate")
+    sub.add_argument("--data", help="instead of --model: an untrained model with this "
+                     "dataset's vocabularies (timing only: it writes nonsense, to full length)")
+    sub.add_argument("--data-dir", help="or a pairs file")
+    sub.add_argument("--ours-flags", default="", help="train flags of the untrained model")
     sub.add_argument("--sentences", type=int, default=1024)
     sub.add_argument("--batch1-sentences", type=int, default=100)
     sub.add_argument("--predict-sentences", type=int, default=20)
+    sub.add_argument("--repeats", type=int, default=3, help="interleaved timings; medians")
     args = parser.parse_args()
     {"compare": compare, "padding": padding, "step": step_time, "speed": speed}[args.command](args)
 

@@ -59,22 +59,27 @@ def beam_search(step, states, start_id, end_id, max_lengths, beam_size=4, length
     def body(t, ids, states, totals, finished, lengths, tokens):
         logits, states = step(ids, states)
         log_probs = allowed_log_probs(logits, forbidden_ids)
-        vocabulary = tf.shape(log_probs)[1]
-        end = tf.one_hot(end_id, vocabulary, on_value=0.0, off_value=_NEG_INF)
-        pad = tf.one_hot(pad_id, vocabulary, on_value=0.0, off_value=_NEG_INF)
+        # A sentence's best `beam` extensions are among each of its beams' best
+        # `beam` tokens (a beam's extensions all have the same length, so the same
+        # penalty): only those leave the [rows, vocabulary] tensor.
+        k = tf.minimum(beam, tf.shape(log_probs)[1])
+        best, best_ids = tf.math.top_k(log_probs, k)  # [rows, k]
+        only_first = tf.one_hot(0, k, on_value=0.0, off_value=_NEG_INF)[None]
         # Out of room: only the end token; ended: only padding, at no cost.
-        log_probs = tf.where((t >= row_max)[:, None], log_probs + end, log_probs)
-        log_probs = tf.where(finished[:, None], pad[None], log_probs)
-        candidates = totals[:, None] + log_probs  # [rows, vocabulary]
+        forced, end_log_prob = t >= row_max, tf.gather(log_probs, end_id, axis=1)
+        best = tf.where(forced[:, None], end_log_prob[:, None] + only_first, best)
+        best_ids = tf.where(forced[:, None], end_id, best_ids)
+        best = tf.where(finished[:, None], only_first, best)
+        best_ids = tf.where(finished[:, None], pad_id, best_ids)
+        candidates = totals[:, None] + best
         new_lengths = lengths + tf.cast(~finished, tf.int32)
         scores = candidates / length_penalty(new_lengths, alpha)[:, None]
-        scores = tf.reshape(scores, [batch, beam * vocabulary])
-        _, flat = tf.math.top_k(scores, beam)  # [batch, beam]
-        origin = flat // vocabulary + tf.range(batch)[:, None] * beam
-        origin, chosen = tf.reshape(origin, [-1]), tf.reshape(flat % vocabulary, [-1])
-        totals = tf.gather(tf.reshape(candidates, [-1]), origin * vocabulary + chosen)
-        was_finished = tf.gather(finished, origin)
-        finished = was_finished | tf.equal(chosen, end_id)
+        _, flat = tf.math.top_k(tf.reshape(scores, [batch, beam * k]), beam)  # [batch, beam]
+        origin = tf.reshape(flat // k + tf.range(batch)[:, None] * beam, [-1])
+        picked = origin * k + tf.reshape(flat % k, [-1])
+        chosen = tf.gather(tf.reshape(best_ids, [-1]), picked)
+        totals = tf.gather(tf.reshape(candidates, [-1]), picked)
+        finished = tf.gather(finished, origin) | tf.equal(chosen, end_id)
         lengths = tf.gather(new_lengths, origin)
         states = tf.nest.map_structure(lambda s: tf.gather(s, origin), states)
         kept = tf.where(finished, pad_id, chosen)
