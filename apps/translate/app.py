@@ -58,6 +58,7 @@ from apps.harness import App, AppData, TrainConfig, at_least_one, flag, new_defa
 from apps.harness.config import data_flag, in_unit_interval
 from apps.translate import model as translator
 from apps.translate import text, use
+from kerasrnn.data.errors import DataFormatError
 from kerasrnn.data.examples import SentencePair
 from kerasrnn.data.loading import load_dataset
 from kerasrnn.data.vocabulary import build_vocabulary
@@ -116,6 +117,11 @@ class Translate(App):
                                  **options)
         splits = {name: [p if config.reverse else SentencePair(p.target, p.source)
                          for p in items] for name, items in pairs.splits.items()}
+        empty = [name for name, items in splits.items() if not items]
+        if empty:
+            counts = ", ".join(f"{name} {len(items)}" for name, items in splits.items())
+            raise DataFormatError(pairs.report.source, f"too few pairs to split: {counts} "
+                                  f"(no {' or '.join(empty)} pairs)")
         direction = "column 1 → column 2" if config.reverse else "column 2 → column 1"
         return AppData(splits, summary=f"{pairs.summary()}; translating {direction}",
                        source=pairs.report.source,

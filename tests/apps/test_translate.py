@@ -137,6 +137,14 @@ def test_bad_pairs_lines_are_one_line_errors_and_nothing_is_written(tmp_path, ca
     assert not list(tmp_path.glob("run*"))
 
 
+def test_too_few_pairs_for_three_splits_is_a_one_line_error(tmp_path, capsys):
+    path = write_pairs(tmp_path / "pairs.txt", count=3)
+    assert run(["train", "--data-dir", path, "--output-dir", tmp_path / "run"]) == 2
+    error = capsys.readouterr().err.strip()
+    assert error.startswith(f"translate: error: {path}: too few pairs to split: train ")
+    assert not list(tmp_path.glob("run*"))
+
+
 def test_the_saved_model_translates_in_plain_tensorflow(untrained, tmp_path):
     export(APP, untrained, tmp_path / "saved_model")
     script = (
