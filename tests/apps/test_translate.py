@@ -14,7 +14,7 @@ import tensorflow as tf
 from apps.harness import Trained, main
 from apps.harness.serving import export
 from apps.translate import model as translator
-from apps.translate import use
+from apps.translate import text, use
 from apps.translate.app import END, START, Translate
 from tests.apps.translate_data import pairs, write_pairs
 
@@ -61,6 +61,16 @@ def test_the_target_keeps_case_and_punctuation_and_the_source_is_lower_cased(unt
     assert "mary" not in vocabulary["target"]
     assert {"el", "¿", "?", "tom"} <= set(vocabulary["source"])
     assert "El" not in vocabulary["source"]
+
+
+def test_every_unicode_white_space_separates_words_and_the_output_is_detokenised():
+    assert text.token_lists(["¿El\u00a0gato\u202fve\u2009un pájaro?", "Tengo\u3000hambre."],
+                            lowercase=True) == [["¿", "el", "gato", "ve", "un", "pájaro", "?"],
+                                                ["tengo", "hambre", "."]]
+    sentences = ["Where is the library?", "I don't know, Tom's dog.", "¡Hola! ¿Qué tal?",
+                 "It costs $5 (or 10%)... really"]
+    words = tf.ragged.constant(text.token_lists(sentences, lowercase=False))
+    assert [s.decode() for s in text.detokenize(words).numpy()] == sentences
 
 
 def test_teacher_forcing_batches(untrained):
