@@ -157,10 +157,16 @@ def _predict(app, trained, args):
     if args.plot_attention and trained.config.attention == "none":
         raise UserInputError("--plot-attention: this model was trained with --attention none")
     beam = args.beam_size or trained.config.beam_size
-    translate_with = endpoints(trained).functions["translate_with"]
+    functions = endpoints(trained).functions
+
+    def translate(texts):
+        if beam == trained.config.beam_size:  # the SavedModel's serving_default
+            return functions["translate"](texts)
+        return functions["translate_with"](texts, tf.constant(beam))
+
     plotted = not args.plot_attention
     for texts in ([decode_arguments(args.texts)] if args.texts else batches_of_lines()):
-        out = translate_with(tf.constant(texts), tf.constant(beam, tf.int32))
+        out = translate(tf.constant(texts))
         for i, source in enumerate(texts):
             result = {"text": source,
                       "translation": out["translation"][i].numpy().decode("utf-8"),
