@@ -18,12 +18,15 @@ from apps.ner.app import NER
 from apps.pos.app import POS
 from apps.slot_filling.app import SlotFilling
 from apps.textgen.app import TextGen
+from apps.translate.app import Translate
 from tests.apps.classify_data import TINY as TINY_CLASSIFY
 from tests.apps.classify_data import write_glue_folder
 from tests.apps.tagging_data import TINY as TINY_TAGGER
 from tests.apps.tagging_data import write_conll_folder, write_conllu_folder
 from tests.apps.textgen_data import TINY as TINY_TEXTGEN
 from tests.apps.textgen_data import write_text
+from tests.apps.translate_data import TINY as TINY_TRANSLATE
+from tests.apps.translate_data import write_pairs
 from tests.test_slot_filling_app import TINY, write_slot_folder
 
 pytestmark = pytest.mark.app
@@ -64,6 +67,10 @@ CASES = {
         [["generate", "--format", "json", "--prompt", "the cat", "--length", "20",
           "--num-samples", "2"],
          ["score", "--format", "json", "the cat is small", "small is the cat"]]),
+    "translate": Case(
+        Translate(), lambda tmp: ["--data-dir", write_pairs(tmp / "data" / "pairs.txt"),
+                                  *TINY_TRANSLATE, "--epochs", "2"],
+        [["predict", "--format", "json", "¿Dónde está la biblioteca?", ""]]),
 }
 
 
@@ -154,3 +161,5 @@ def test_config_json_records_how_splits_were_made(trained):
         assert "hash" in notes["valid"].lower() and "dev" in notes["test"]
     if case.app.name == "textgen":
         assert "by position" in notes["splits"]
+    if case.app.name == "translate":
+        assert "sharing a sentence" in notes["splits"] and notes["direction"]

@@ -1,0 +1,1 @@
+"""Sentence translation: `python -m apps.translate` (see apps/translate/app.py)."""

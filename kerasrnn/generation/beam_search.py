@@ -1,0 +1,117 @@
+"""Batched beam search as one compiled loop over a recurrent `step` function.
+
+The `step` function and its states are those of `greedy_search` (see
+kerasrnn/generation/greedy.py). Each sentence keeps `beam_size` hypotheses; at
+each step every hypothesis is extended by every allowed token and the
+`beam_size` best extensions are kept, ranked by the length-normalised score of
+Wu et al. (2016), "Google's Neural Machine Translation System", equation 14:
+
+    s(Y) = log p(Y | X) / lp(Y),    lp(Y) = (5 + |Y|)^α / (5 + 1)^α
+
+(|Y| counts the tokens and the end token; α = 0 gives the raw log-probability, the
+plain beam search of Sutskever et al. 2014; α ≈ 0.6 is GNMT's choice). A hypothesis
+that has ended stays in its beam unchanged (extended by padding at no cost), so it
+competes with the hypotheses still growing; the search stops once every beam of
+every sentence has ended, and returns each sentence's best-scoring hypothesis.
+
+Sentences and beams are one batch of `batch × beam_size` rows: the initial states
+are repeated `beam_size` times, and every state (the decoder's, and anything else
+carried, such as the encoder's outputs) is reordered with its beam after each
+step. With `beam_size` 1 the search is greedy decoding.
+"""
+
+import tensorflow as tf
+
+from kerasrnn.generation.greedy import allowed_log_probs
+
+_NEG_INF = -float("inf")
+
+
+def length_penalty(lengths, alpha):
+    """GNMT's `lp(Y) = ((5 + |Y|) / 6) ** alpha` (1 for alpha = 0)."""
+    return tf.pow((5.0 + tf.cast(lengths, tf.float32)) / 6.0, alpha)
+
+
+def beam_search(step, states, start_id, end_id, max_lengths, beam_size=4, length_alpha=0.6,
+                forbidden_ids=(), pad_id=0):
+    """Beam search over a batch of sentences in one `tf.while_loop`.
+
+    Args:
+        step, states, start_id, end_id, max_lengths, forbidden_ids, pad_id: as in
+            `greedy_search`: the end token is forced once a hypothesis has
+            `max_lengths` tokens.
+        beam_size: hypotheses kept per sentence (a Python int or a scalar tensor ≥ 1).
+        length_alpha: α of the length penalty (0: rank by log-probability alone).
+
+    Returns:
+        `(ids, lengths, log_probability)` of each sentence's best hypothesis, as in
+        `greedy_search`; `log_probability` is its raw total (before the penalty).
+    """
+    max_lengths = tf.maximum(tf.cast(max_lengths, tf.int32), 0)
+    batch = tf.shape(max_lengths)[0]
+    beam = tf.maximum(tf.cast(beam_size, tf.int32), 1)
+    rows = batch * beam
+    longest = tf.reduce_max(tf.concat([max_lengths, [0]], 0))
+    row_max = tf.repeat(max_lengths, beam)
+    alpha = tf.cast(length_alpha, tf.float32)
+    states = tf.nest.map_structure(lambda s: tf.repeat(s, beam, axis=0), states)
+
+    def body(t, ids, states, totals, finished, lengths, tokens):
+        logits, states = step(ids, states)
+        log_probs = allowed_log_probs(logits, forbidden_ids)
+        # A sentence's best `beam` extensions are among each of its beams' best
+        # `beam` tokens (a beam's extensions all have the same length, so the same
+        # penalty): only those leave the [rows, vocabulary] tensor.
+        k = tf.minimum(beam, tf.shape(log_probs)[1])
+        best, best_ids = tf.math.top_k(log_probs, k)  # [rows, k]
+        only_first = tf.one_hot(0, k, on_value=0.0, off_value=_NEG_INF)[None]
+        # Out of room: only the end token; ended: only padding, at no cost.
+        forced, end_log_prob = t >= row_max, tf.gather(log_probs, end_id, axis=1)
+        best = tf.where(forced[:, None], end_log_prob[:, None] + only_first, best)
+        best_ids = tf.where(forced[:, None], end_id, best_ids)
+        best = tf.where(finished[:, None], only_first, best)
+        best_ids = tf.where(finished[:, None], pad_id, best_ids)
+        candidates = totals[:, None] + best
+        new_lengths = lengths + tf.cast(~finished, tf.int32)
+        scores = candidates / length_penalty(new_lengths, alpha)[:, None]
+        _, flat = tf.math.top_k(tf.reshape(scores, [batch, beam * k]), beam)  # [batch, beam]
+        origin = tf.reshape(flat // k + tf.range(batch)[:, None] * beam, [-1])
+        picked = origin * k + tf.reshape(flat % k, [-1])
+        chosen = tf.gather(tf.reshape(best_ids, [-1]), picked)
+        totals = tf.gather(tf.reshape(candidates, [-1]), picked)
+        finished = tf.gather(finished, origin) | tf.equal(chosen, end_id)
+        lengths = tf.gather(new_lengths, origin)
+        states = tf.nest.map_structure(lambda s: tf.gather(s, origin), states)
+        kept = tf.where(finished, pad_id, chosen)
+        tokens = tf.concat([tf.gather(tokens, origin), kept[:, None]], 1)
+        return t + 1, chosen, states, totals, finished, lengths, tokens
+
+    def going(t, ids, states, totals, finished, *_):
+        # A beam at -inf (fewer allowed tokens than beams) is as good as ended.
+        return (t <= longest) & ~tf.reduce_all(finished | tf.equal(totals, _NEG_INF))
+
+    # Only the first beam of each sentence starts alive, so the first step's
+    # extensions are distinct; the others start at -inf.
+    first = tf.one_hot(0, beam, on_value=0.0, off_value=_NEG_INF)
+    totals = tf.reshape(tf.tile(first[None], [batch, 1]), [-1])
+    _, _, _, totals, _, lengths, tokens = tf.while_loop(
+        going, body,
+        (tf.constant(0), tf.fill([rows], tf.cast(start_id, tf.int32)), states, totals,
+         tf.zeros([rows], tf.bool), tf.zeros([rows], tf.int32),
+         tf.zeros([rows, 0], tf.int32)),
+        shape_invariants=(tf.TensorShape([]), tf.TensorShape([None]),
+                          tf.nest.map_structure(_any_batch, states), tf.TensorShape([None]),
+                          tf.TensorShape([None]), tf.TensorShape([None]),
+                          tf.TensorShape([None, None])))
+    # The winner of each sentence: its best normalised score (lengths count the end token).
+    final = totals / length_penalty(lengths, alpha)
+    winner = tf.argmax(tf.reshape(final, [batch, beam]), axis=1, output_type=tf.int32)
+    rows_won = winner + tf.range(batch) * beam
+    lengths = tf.maximum(tf.gather(lengths, rows_won) - 1, 0)
+    ids = tf.gather(tokens, rows_won)[:, :tf.reduce_max(tf.concat([lengths, [0]], 0))]
+    return ids, lengths, tf.gather(totals, rows_won)
+
+
+def _any_batch(state):
+    """A state's shape with its batch dimension left free (beams reorder it)."""
+    return tf.TensorShape([None]).concatenate(tf.convert_to_tensor(state).shape[1:])

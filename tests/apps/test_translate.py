@@ -1,0 +1,177 @@
+"""apps.translate beyond the shared contract: direction, text handling, the step function,
+bad input, predict and the SavedModel in plain TensorFlow."""
+
+import argparse
+import json
+import subprocess
+import sys
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from apps.harness import Trained, main
+from apps.harness.serving import export
+from apps.translate import model as translator
+from apps.translate import text, use
+from apps.translate.app import END, START, Translate
+from tests.apps.translate_data import pairs, write_pairs
+
+pytestmark = pytest.mark.app
+APP = Translate()
+SMALL = {"units": 4, "embedding_dim": 4, "min_count": 1, "beam_size": 2}
+
+
+def run(argv):
+    return main(APP, [str(a) for a in argv])
+
+
+def config_for(path, **options):
+    return APP.Config(data_dir=str(path), **{**SMALL, **options})
+
+
+@pytest.fixture(scope="module")
+def untrained(tmp_path_factory):
+    """A model that was never trained (decoding must work whatever the weights)."""
+    path = write_pairs(tmp_path_factory.mktemp("pairs") / "pairs.txt")
+    config = config_for(path)
+    data = APP.read_data(config)
+    vocabulary = APP.build_vocabulary(config, data.splits["train"])
+    model = APP.build_model(config, vocabulary, {"optimizer": "adam"})
+    return Trained(config, vocabulary, model)
+
+
+def test_the_second_column_is_translated_into_the_first_and_reverse_swaps_them(tmp_path):
+    path = write_pairs(tmp_path / "pairs.txt")
+    default = APP.read_data(config_for(path))
+    reverse = APP.read_data(config_for(path, reverse=True))
+    english = {en for en, _ in pairs(96)}
+    assert all(p.target in english and p.source not in english
+               for p in default.splits["train"])
+    for split in ("train", "valid", "test"):  # the same pairs in each split, either way
+        assert [(p.target, p.source) for p in default.splits[split]] == [
+            (p.source, p.target) for p in reverse.splits[split]]
+
+
+def test_the_target_keeps_case_and_punctuation_and_the_source_is_lower_cased(untrained):
+    vocabulary = untrained.vocabulary
+    assert vocabulary["target"][:2] == [START, END]  # ids 2 and 3
+    assert {"The", "Mary", "?", ".", "n't"} <= set(vocabulary["target"])
+    assert "mary" not in vocabulary["target"]
+    assert {"el", "¿", "?", "tom"} <= set(vocabulary["source"])
+    assert "El" not in vocabulary["source"]
+
+
+def test_every_unicode_white_space_separates_words_and_the_output_is_detokenised():
+    assert text.token_lists(["¿El\u00a0gato\u202fve\u2009un pájaro?", "Tengo\u3000hambre."],
+                            lowercase=True) == [["¿", "el", "gato", "ve", "un", "pájaro", "?"],
+                                                ["tengo", "hambre", "."]]
+    sentences = ["Where is the library?", "I don't know, Tom's dog.", "¡Hola! ¿Qué tal?",
+                 "It costs $5 (or 10%)... really"]
+    words = tf.ragged.constant(text.token_lists(sentences, lowercase=False))
+    assert [s.decode() for s in text.detokenize(words).numpy()] == sentences
+
+
+def test_teacher_forcing_batches(untrained):
+    pairs = APP.read_data(untrained.config).splits["valid"][:3]
+    inputs, target_out, weights = next(iter(APP.make_dataset(
+        untrained.config, untrained.vocabulary, pairs, training=False)))
+    target_in = inputs["target_in"].numpy()
+    assert (target_in[:, 0] == use.START_ID).all()
+    for row_in, row_out, row_weights in zip(target_in, target_out.numpy(), weights.numpy()):
+        length = int(row_weights.sum())
+        assert row_out[length - 1] == use.END_ID and (row_out[length:] == 0).all()
+        assert row_in[1:length].tolist() == row_out[:length - 1].tolist()
+
+
+@pytest.mark.parametrize("cell,attention", [("lstm", "additive"), ("jordan", "multiplicative"),
+                                            ("peephole_lstm", "none"), ("gru", "additive"),
+                                            ("hybrid", "none"), ("elman", "multiplicative")])
+def test_the_step_function_gives_the_logits_of_the_teacher_forced_model(cell, attention):
+    config = APP.Config(data="x", cell=cell, attention=attention, bidirectional=cell != "jordan",
+                        layers=2 if cell == "lstm" else 1, units=6, embedding_dim=5)
+    model = translator.build(config, 11, 9)
+    rng = np.random.default_rng(0)
+    source = np.array([[3, 4, 5, 6], [7, 8, 0, 0]], np.int32)
+    target_in = rng.integers(2, 9, (2, 5)).astype(np.int32)
+    expected = model({"source": source, "target_in": target_in}, training=False).numpy()
+    encode, step = translator.decoding_functions(model, config)
+    states = encode(tf.constant(source))
+    for t in range(target_in.shape[1]):
+        logits, states = step(tf.constant(target_in[:, t]), states)
+        np.testing.assert_allclose(logits.numpy(), expected[:, t], rtol=1e-4, atol=1e-5)
+
+
+LONG = " ".join(["gato"] * 200)
+
+
+def test_any_input_gets_an_output_of_bounded_length(untrained):
+    translate_with = use.endpoints(untrained).functions["translate_with"]
+    texts = ["", "zzz qqq xyzzy", LONG, "Where is the library?", "\u00a0\u2028 ",
+             "El\u00a0gato\u202fve un pájaro."]
+    for beam in (1, 3):
+        out = translate_with(tf.constant(texts), tf.constant(beam))
+        translations = [t.decode("utf-8") for t in out["translation"].numpy()]
+        assert len(translations) == len(texts)
+        assert np.isfinite(out["log_probability"].numpy()).all()
+        for source, translation in zip(texts, translations):
+            assert len(translation.split()) <= 2 * len(source.split()) + 5 + 1
+            assert "[UNK]" not in translation and "[START]" not in translation
+
+
+def test_predict_prints_json_and_plots_the_attention(untrained, tmp_path, capsys):
+    plot = tmp_path / "attention.png"
+    args = argparse.Namespace(texts=["¿Dónde está la biblioteca?", ""], format="json",
+                              beam_size=1, plot_attention=str(plot))
+    use.COMMANDS[0].run(APP, untrained, args)
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [line["text"] for line in lines] == args.texts
+    assert all(line["beam_size"] == 1 and line["log_probability"] <= 0 for line in lines)
+    assert plot.stat().st_size > 1000
+
+
+@pytest.mark.parametrize("line,problem", [
+    (b"Hello.\n", "expected 2 or 3 tab-separated columns"),
+    (b"Hello.\t \n", "empty source or target sentence"),
+    (b"Hello.\tHola \xff.\n", "not valid UTF-8"),
+])
+def test_bad_pairs_lines_are_one_line_errors_and_nothing_is_written(tmp_path, capsys, line,
+                                                                    problem):
+    path = write_pairs(tmp_path / "pairs.txt", count=20)
+    path.write_bytes(path.read_bytes() + line)
+    assert run(["train", "--data-dir", path, "--output-dir", tmp_path / "run"]) == 2
+    error = capsys.readouterr().err.strip()
+    assert error.startswith(f"translate: error: {path}:21: ") and problem in error
+    assert len(error.splitlines()) == 1
+    assert not list(tmp_path.glob("run*"))
+
+
+def test_too_few_pairs_for_three_splits_is_a_one_line_error(tmp_path, capsys):
+    path = write_pairs(tmp_path / "pairs.txt", count=3)
+    assert run(["train", "--data-dir", path, "--output-dir", tmp_path / "run"]) == 2
+    error = capsys.readouterr().err.strip()
+    assert error.startswith(f"translate: error: {path}: too few pairs to split: train ")
+    assert not list(tmp_path.glob("run*"))
+
+
+def test_the_saved_model_translates_in_plain_tensorflow(untrained, tmp_path):
+    export(APP, untrained, tmp_path / "saved_model")
+    script = (
+        "import sys, tensorflow as tf\n"
+        f"m = tf.saved_model.load({str(tmp_path / 'saved_model')!r})\n"
+        "out = m.signatures['translate'](source=tf.constant(['El gato ve un pájaro.', '']))\n"
+        "default = m.signatures['serving_default'](source=tf.constant(['x']))\n"
+        "assert 'kerasrnn' not in sys.modules\n"
+        "print(out['translation'].shape[0], default['translation'].shape[0])\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["2", "1"]
+
+
+def test_keras_finds_every_layer_by_name(untrained):
+    names = {layer.name for layer in untrained.model.layers}
+    assert {"encoder_0", "decoder", "attention", "attention_keys", "attention_vector",
+            "logits", "bridge_0"} <= names
+    assert isinstance(untrained.model.get_layer("attention"), keras.layers.AdditiveAttention)
