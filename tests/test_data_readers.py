@@ -175,6 +175,15 @@ def test_parallel_pairs_split_keeps_shared_sentences_together():
     assert again.splits == data.splits
 
 
+def test_parallel_pairs_both_directions_get_the_same_split():
+    forward = read_parallel_pairs(fixture("pairs", "eng-spa.txt"), valid_fraction=0.2,
+                                  test_fraction=0.2)
+    backward = read_parallel_pairs(fixture("pairs", "eng-spa.txt"), source_column=1,
+                                   target_column=0, valid_fraction=0.2, test_fraction=0.2)
+    assert backward.splits == {name: [type(p)(p.target, p.source) for p in pairs]
+                               for name, pairs in forward.splits.items()}
+
+
 def test_parallel_pairs_columns_are_selectable_and_three_columns_accepted():
     data = read_parallel_pairs(fixture("pairs", "eng-spa-attributed.txt"), source_column=1,
                                target_column=0, valid_fraction=0, test_fraction=0)

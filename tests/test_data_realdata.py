@@ -109,7 +109,7 @@ def test_spa_eng_split_without_sentence_overlap(root):
     data = load(root, "spa-eng")
     assert time.monotonic() - start < 30
     assert sum(counts(data).values()) == 118964
-    english = [{p.source for p in data.splits[s]} for s in ("train", "valid", "test")]
+    english = [{p.target for p in data.splits[s]} for s in ("train", "valid", "test")]
     assert len(set().union(*english)) == 102904
     assert not (english[0] & english[1] or english[0] & english[2] or english[1] & english[2])
     assert 0.75 < len(data.splits["train"]) / 118964 < 0.85

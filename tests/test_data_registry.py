@@ -91,7 +91,9 @@ def test_name_resolves_under_data_root(tmp_path, monkeypatch):
     atis = load_dataset("atis", download=False)
     assert len(atis.splits["train"]) == 4
     pairs = load_dataset("spa-eng", download=False)
-    assert pairs.splits["train"][0].source.isascii()  # English is the source by default
+    # Spanish (the second column) is the source by default, English the target.
+    assert all(p.target.isascii() for p in pairs.splits["train"])
+    assert not all(p.source.isascii() for s in pairs.splits.values() for p in s)
 
 
 def test_builtin_flights_by_name():

@@ -38,7 +38,8 @@ def read_parallel_pairs(
     Args:
         path: the pairs file.
         source_column, target_column: 0-based columns (``1, 0`` reads
-            ``English<TAB>Spanish`` as Spanish → English).
+            ``English<TAB>Spanish`` as Spanish → English). Either order gives
+            the same split: pairs are grouped and split in column order.
         valid_fraction, test_fraction: approximate shares of the pairs.
         seed: changes the (still deterministic) assignment of groups to splits.
 
@@ -63,8 +64,16 @@ def read_parallel_pairs(
         if not source or not target:
             raise DataFormatError(path, "empty source or target sentence", number)
         pairs.append(SentencePair(source, target))
-    groups = group_pairs(pairs)
+    # Grouped and split in the file's column order, so that both directions of a
+    # file get the same split (no test sentence of one direction is trained on
+    # by the other).
+    flipped = source_column > target_column
+    in_file_order = [SentencePair(p.target, p.source) for p in pairs] if flipped else pairs
+    groups = group_pairs(in_file_order)
     splits = assign_groups(groups, valid_fraction, test_fraction, seed)
+    if flipped:
+        splits = {name: [SentencePair(p.target, p.source) for p in members]
+                  for name, members in splits.items()}
     for split, members in splits.items():
         report.add(split, "examples", len(members))
     report.note(f"{len(groups)} groups of pairs sharing a sentence, kept within one split")

@@ -160,8 +160,9 @@ _ENTRIES = [
                     archive_member="spa-eng/spa.txt",
                     archive_sha256="f80e581ae291aa34dd3aba7bd98b5e9505234da4318e2f3295df70a1520c7f61"),),
         licence="CC-BY 2.0 (France); attribution: www.manythings.org/anki and tatoeba.org.",
-        # The file is English<TAB>Spanish; translate English -> Spanish by default.
-        reader_options={"source_column": 0, "target_column": 1}),
+        # The file is English<TAB>Spanish; read Spanish -> English by default (issue 18:
+        # the translator's default direction). The split is the same either way.
+        reader_options={"source_column": 1, "target_column": 0}),
     DatasetEntry(
         "ud-english-lines", "conllu", "pos/ud_english_lines",
         tuple(RemoteFile(f"en_lines-ud-{s}.conllu", _github(*_UD, f"en_lines-ud-{s}.conllu"), sha)
