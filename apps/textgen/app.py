@@ -128,18 +128,7 @@ class TextGen(App):
         return windows.batch(config.batch_size, drop_remainder=drop_remainder)
 
     def build_model(self, config, vocabulary, compile_options):
-        size = len(vocabulary["chars"]) + 2
-        ids = keras.Input((None,), dtype="int32", name="chars")
-        x = keras.layers.Embedding(size, config.embedding_dim, name="embedding")(ids)
-        x = keras.layers.Dropout(config.dropout, name="embedding_dropout")(x)
-        for i in range(config.layers):
-            x = recurrent(config.cell, config.units, return_sequences=True,
-                          name=f"recurrent_{i}")(x)
-            x = keras.layers.Dropout(config.dropout, name=f"dropout_{i}")(x)
-        logits = keras.layers.Dense(size, name="logits")(x)
-        probabilities = keras.layers.Activation("softmax", dtype="float32",
-                                                name="next_char")(logits)
-        model = keras.Model(ids, probabilities, name="char_language_model")
+        model = language_model(config, len(vocabulary["chars"]) + 2)
         model.compile(**compile_options, loss="sparse_categorical_crossentropy")
         return model
 
@@ -157,6 +146,28 @@ class TextGen(App):
 
     def serving(self, trained):
         return use.endpoints(trained)
+
+
+def language_model(config, size, stateful_batch=None):
+    """The uncompiled character language model: `[batch, time]` ids → probabilities.
+
+    Embedding, `config.layers` recurrent layers of `config.cell` with dropout after
+    each, and a softmax over `size` ids. With `stateful_batch`, the recurrent layers
+    are stateful for batches of that size (truncated back-propagation through time
+    with the state carried across batches; `benchmarks/textgen_tbptt.py`); the layer
+    names and weights are the same either way, so weights move between the two.
+    """
+    shape = {"batch_shape": (stateful_batch, None)} if stateful_batch else {"shape": (None,)}
+    ids = keras.Input(**shape, dtype="int32", name="chars")
+    x = keras.layers.Embedding(size, config.embedding_dim, name="embedding")(ids)
+    x = keras.layers.Dropout(config.dropout, name="embedding_dropout")(x)
+    for i in range(config.layers):
+        x = recurrent(config.cell, config.units, return_sequences=True,
+                      stateful=bool(stateful_batch), name=f"recurrent_{i}")(x)
+        x = keras.layers.Dropout(config.dropout, name=f"dropout_{i}")(x)
+    logits = keras.layers.Dense(size, name="logits")(x)
+    probabilities = keras.layers.Activation("softmax", dtype="float32", name="next_char")(logits)
+    return keras.Model(ids, probabilities, name="char_language_model")
 
 
 def char_ids(vocabulary, text):
