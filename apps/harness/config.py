@@ -34,7 +34,23 @@ def new_default(config_class, name, default):
 def data_flag(*formats):
     """The `--data` field of an app that reads the registry's datasets of `formats`."""
     names = sorted(n for n, entry in DATASETS.items() if entry.format in formats)
-    return flag(None, f"dataset name from the registry: {', '.join(names)}")
+    return flag(None, f"dataset name from the registry: {', '.join(names)}", formats=formats)
+
+
+def registry_problems(config, reader="this app"):
+    """A one-line problem when `--data` names no dataset, or one of another format."""
+    field = type(config).__dataclass_fields__.get("data")
+    formats = field.metadata.get("formats") if field else None
+    if not config.data or not formats:
+        return []
+    usable = ", ".join(sorted(n for n, e in DATASETS.items() if e.format in formats))
+    if config.data not in DATASETS:
+        return [f"unknown dataset {config.data!r}: --data takes {usable}"]
+    kind = DATASETS[config.data].format
+    if kind not in formats:
+        return [f"--data {config.data} is a {kind} dataset; {reader} reads {usable} "
+                "or a --data-dir"]
+    return []
 
 
 @dataclasses.dataclass

@@ -13,7 +13,7 @@ import keras
 import tensorflow as tf
 
 import kerasrnn
-from apps.harness.config import check_training
+from apps.harness.config import check_training, registry_problems
 from apps.harness.contract import App, Trained
 from apps.harness.serving import export, load_trained
 from kerasrnn.data.download import sha256_of
@@ -32,7 +32,8 @@ from kerasrnn.training.schedules import learning_rate
 
 def check(app, config):
     """Raises `UserInputError` listing every unusable setting, before anything is read."""
-    problems = check_training(config) + list(app.check_config(config))
+    problems = (check_training(config) + registry_problems(config, app.name)
+                + list(app.check_config(config)))
     if problems:
         raise UserInputError("; ".join(problems))
 

@@ -163,3 +163,16 @@ def test_config_json_records_how_splits_were_made(trained):
         assert "by position" in notes["splits"]
     if case.app.name == "translate":
         assert "sharing a sentence" in notes["splits"] and notes["direction"]
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_an_unknown_or_foreign_registry_name_is_one_line_and_exit_2(name, tmp_path, capsys):
+    case = CASES[name]
+    foreign = "spa-eng" if name != "translate" else "kafka"
+    for data, problem in (("nosuch", "unknown dataset 'nosuch'"),
+                          (foreign, f"--data {foreign} is a ")):
+        capsys.readouterr()
+        assert run(case, ["train", "--data", data, "--output-dir", tmp_path / "run"]) == 2
+        err = capsys.readouterr().err.strip()
+        assert len(err.splitlines()) == 1 and problem in err, err
+        assert not (tmp_path / "run").exists()

@@ -125,7 +125,7 @@ def test_undecodable_bytes_name_the_file_and_line(tmp_path, capsys):
 
 def test_a_registry_dataset_of_another_kind_is_refused(tmp_path, capsys):
     assert ner(["train", "--data", "atis", "--output-dir", tmp_path / "run"]) == 2
-    assert "NER reads conll2002, conll2003" in capsys.readouterr().err
+    assert "ner reads conll2002, conll2003 or a --data-dir" in capsys.readouterr().err
 
 
 def test_pos_tags_words_and_skips_multiword_token_lines_as_ud_says(tmp_path, capsys):
