@@ -1,6 +1,7 @@
 """`python -m apps.lessons [LESSON|all] --output-dir DIR [--seed S] [--tiny] [--data-dir D]`."""
 
 import argparse
+import os
 import sys
 import time
 
@@ -19,7 +20,14 @@ def parse(argv):
     parser.add_argument("--tiny", action="store_true", help="small sizes: seconds, for tests")
     parser.add_argument("--data-dir", default=None,
                         help="data root holding kafka/ and atis/ (default: $KERASRNN_DATA)")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if not 0 <= args.seed < 2**32:
+        parser.error(f"--seed must be in [0, 2**32), got {args.seed}")
+    if os.path.exists(args.output_dir) and not os.path.isdir(args.output_dir):
+        parser.error(f"--output-dir {args.output_dir} is a file, not a folder")
+    if args.data_dir is not None and not os.path.isdir(args.data_dir):
+        parser.error(f"--data-dir {args.data_dir} is not a folder")
+    return args
 
 
 def main(argv=None):

@@ -14,6 +14,10 @@ from kerasrnn.training import UserInputError
 
 PAD_ID, OOV_ID = 0, 1
 LINE_START = "\n"  # the context of a prompt or a scored sentence: it starts a line
+# The CLI's limit: one compiled loop can't be interrupted, so a typo of a few extra
+# zeros must not start hours of uninterruptible work (issue 17 asks for no cap below
+# 100,000). The SavedModel's `generate` takes any length.
+MAX_LENGTH = 1_000_000
 
 
 def endpoints(trained):
@@ -95,7 +99,8 @@ def _generate_arguments(parser):
     parser.add_argument("--prompt", default="", help="the text to continue (default: none, "
                         "i.e. the start of a line)")
     parser.add_argument("--length", type=int, default=500,
-                        help="characters to generate after the prompt (default: 500)")
+                        help="characters to generate after the prompt, at most 1,000,000 "
+                             "(default: 500)")
     parser.add_argument("--temperature", type=float, default=1.0,
                         help="> 0; lower is more conservative (default: 1.0)")
     parser.add_argument("--top-k", type=int, default=0,
@@ -110,8 +115,8 @@ def _generate_arguments(parser):
 def check_generate(args, vocabulary_size):
     """Raises `UserInputError` naming every unusable generate option."""
     problems = []
-    if args.length <= 0:
-        problems.append(f"--length must be positive, got {args.length}")
+    if not 0 < args.length <= MAX_LENGTH:
+        problems.append(f"--length must be between 1 and {MAX_LENGTH:,}, got {args.length}")
     if not args.temperature > 0 or math.isinf(args.temperature):
         problems.append(f"--temperature must be a positive number, got {args.temperature}")
     if not 0 <= args.top_k <= vocabulary_size:

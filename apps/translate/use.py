@@ -1,5 +1,6 @@
 """Training batches, the SavedModel's `translate` functions, and the `predict` command."""
 
+import os
 import sys
 
 import numpy as np
@@ -108,9 +109,11 @@ def endpoints(trained):
     beam = trained.config.beam_size
 
     def translation(source, beam_size):
-        _, out, lengths, log_probability = decode(source, beam_size)
+        ids, out, lengths, log_probability = decode(source, beam_size)
         words = tf.gather(names, tf.RaggedTensor.from_tensor(out, lengths=lengths))
-        return {"translation": text.detokenize(words), "log_probability": log_probability}
+        empty = tf.reduce_all(ids == PAD_ID, axis=1)  # no words: nothing to translate
+        return {"translation": tf.where(empty, "", text.detokenize(words)),
+                "log_probability": tf.where(empty, 0.0, log_probability)}
 
     @tf.function(input_signature=[tf.TensorSpec([None], tf.string, name="source")])
     def translate(source):
@@ -156,6 +159,12 @@ def _predict(app, trained, args):
         raise UserInputError(f"--beam-size must be at least 1, got {args.beam_size}")
     if args.plot_attention and trained.config.attention == "none":
         raise UserInputError("--plot-attention: this model was trained with --attention none")
+    if args.plot_attention and not args.plot_attention.lower().endswith(".png"):
+        raise UserInputError(f"--plot-attention {args.plot_attention}: give a file name "
+                             "ending in .png")
+    if args.plot_attention and os.path.isdir(args.plot_attention):
+        raise UserInputError(f"--plot-attention {args.plot_attention} is a folder; give a "
+                             "FILE.png")
     beam = args.beam_size or trained.config.beam_size
     functions = endpoints(trained).functions
 

@@ -138,7 +138,8 @@ def test_the_saved_model_generates_and_scores_in_plain_tensorflow(model_dir):
 
 
 @pytest.mark.parametrize("flags,problem", [
-    (["--length", "0"], "--length must be positive"),
+    (["--length", "0"], "--length must be between 1 and 1,000,000"),
+    (["--length", "1000001"], "--length must be between 1 and 1,000,000"),
     (["--temperature", "0"], "--temperature must be a positive number"),
     (["--temperature", "-1"], "--temperature must be a positive number"),
     (["--top-k", "1000"], "--top-k must be between 0"),

@@ -16,6 +16,7 @@ from apps.harness.serving import export
 from apps.translate import model as translator
 from apps.translate import text, use
 from apps.translate.app import END, START, Translate
+from kerasrnn.training import UserInputError
 from tests.apps.translate_data import pairs, write_pairs
 
 pytestmark = pytest.mark.app
@@ -118,6 +119,7 @@ def test_any_input_gets_an_output_of_bounded_length(untrained):
         for source, translation in zip(texts, translations):
             assert len(translation.split()) <= 2 * len(source.split()) + 5 + 1
             assert "[UNK]" not in translation and "[START]" not in translation
+        assert translations[0] == translations[4] == ""  # no words in, no words out
 
 
 def test_predict_prints_json_and_plots_the_attention(untrained, tmp_path, capsys):
@@ -129,6 +131,12 @@ def test_predict_prints_json_and_plots_the_attention(untrained, tmp_path, capsys
     assert [line["text"] for line in lines] == args.texts
     assert all(line["beam_size"] == 1 and line["log_probability"] <= 0 for line in lines)
     assert plot.stat().st_size > 1000
+    (tmp_path / "folder.png").mkdir()
+    for path, problem in ((tmp_path / "attention.txt", "ending in .png"),
+                          (tmp_path / "folder.png", "is a folder")):
+        args.plot_attention = str(path)
+        with pytest.raises(UserInputError, match=problem):
+            use.COMMANDS[0].run(APP, untrained, args)
 
 
 @pytest.mark.parametrize("line,problem", [
