@@ -17,7 +17,7 @@ import traceback
 import tensorflow as tf
 
 from apps.console import batches_of_lines, debug_requested, decode_arguments, json_line, one_line
-from apps.harness.config import OneLineParser, add_config_flags, config_from_args
+from apps.harness.config import OneLineParser, add_config_flags, config_from_args, registry_problems
 from apps.harness.contract import UseCommand
 from apps.harness.serving import export_to, load_trained, serving_default
 from apps.harness.training import checksums, split_evaluation, train
@@ -39,6 +39,9 @@ def evaluate(app, args):
     config = trained.config
     if args.data or args.data_dir:  # the data moved since training
         config = dataclasses.replace(config, data=args.data, data_dir=args.data_dir)
+        problems = registry_problems(config, app.name)
+        if problems:
+            raise UserInputError(problems[0])
     data = app.read_data(config)
     split = SPLIT_ALIASES.get(args.split, args.split)
     if split not in data.splits:

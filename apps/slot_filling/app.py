@@ -50,10 +50,9 @@ from apps.harness import App, AppData, Endpoints, TrainConfig, at_least_one, fla
 from apps.harness.config import data_flag
 from apps.slot_filling.encoding import MAX_TRIGRAMS, PUNCTUATION, Decoder, Encoder
 from apps.slot_filling.intents import IntentLabels, intent_vocabulary
-from kerasrnn.data import DATASETS, load_dataset, normalize_token_lists
+from kerasrnn.data import load_dataset, normalize_token_lists
 from kerasrnn.data.normalization import split_words
 from kerasrnn.data.pipelines import tagging_string_batches
-from kerasrnn.data.registry import get_entry
 from kerasrnn.data.tagging_schemes import spans
 from kerasrnn.data.vocabulary import PAD, build_vocabulary
 from kerasrnn.layers import CRFLoss
@@ -127,16 +126,8 @@ class SlotFilling(App):
 
     # -- data ----------------------------------------------------------------------------
     def read_data(self, config):
-        if config.data:
-            try:
-                kind = get_entry(config.data).format
-            except KeyError as error:
-                raise UserInputError(error.args[0]) from None
-            if kind not in ("slot_filling", "builtin_flights"):
-                usable = sorted(n for n, e in DATASETS.items()
-                                if e.format in ("slot_filling", "builtin_flights"))
-                raise UserInputError(f"--data {config.data} is a {kind} dataset; slot filling "
-                                     f"reads {', '.join(usable)} or a --data-dir")
+        # `--data` names a dataset of this app's formats: the harness checked it
+        # (apps.harness.config.registry_problems) before train or evaluate reads.
         data = load_dataset(config.data, config.data_dir, data_format="slot_filling")
         missing = {"train", "valid", "test"} - set(getattr(data, "splits", {}))
         if missing:

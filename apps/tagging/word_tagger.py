@@ -17,10 +17,9 @@ import numpy as np
 import tensorflow as tf
 
 from apps.harness import App, AppData, TrainConfig, at_least_one, flag, in_unit_interval
-from kerasrnn.data import DATASETS, load_dataset
+from kerasrnn.data import load_dataset
 from kerasrnn.data.embeddings import read_embeddings
 from kerasrnn.data.pipelines import tagging_string_batches
-from kerasrnn.data.registry import get_entry
 from kerasrnn.data.vocabulary import OOV, PAD, make_lookup
 from kerasrnn.data.word_features import WordFeatures, build_word_vocabularies, word_key
 from kerasrnn.data.word_tokenizer import tokenize_with_offsets
@@ -221,16 +220,8 @@ def read_tagged_data(config, data_format, task, labels, labels_of, **reader_opti
 
 
 def load_tagged_data(config, data_format, task, **reader_options):
-    """The dataset of --data or --data-dir, refusing a registry entry of another format."""
-    if config.data:
-        try:
-            kind = get_entry(config.data).format
-        except KeyError as error:
-            raise UserInputError(error.args[0]) from None
-        if kind != data_format:
-            usable = sorted(n for n, e in DATASETS.items() if e.format == data_format)
-            raise UserInputError(f"--data {config.data} is a {kind} dataset; {task} reads "
-                                 f"{', '.join(usable)} or a --data-dir")
+    """The dataset of --data (checked by the harness: a registry entry of this app's
+    format) or --data-dir, refusing one without its three splits."""
     data = load_dataset(config.data, config.data_dir, data_format=data_format,
                         **reader_options)
     missing = {"train", "valid", "test"} - set(data.splits)

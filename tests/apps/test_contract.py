@@ -112,6 +112,17 @@ def test_evaluate_from_the_directory_gives_the_metrics_of_train(trained, capsys)
     assert printed and all(printed[k] == saved[k] for k in printed)
 
 
+def test_evaluate_refuses_an_unknown_or_foreign_registry_name_in_one_line(trained, capsys):
+    case, tmp, _ = trained
+    foreign = "spa-eng" if case.app.name != "translate" else "kafka"
+    for data, problem in (("nosuch", "unknown dataset 'nosuch'"),
+                          (foreign, f"--data {foreign} is a ")):
+        capsys.readouterr()
+        assert run(case, ["evaluate", "--model", tmp / "run", "--data", data]) == 2
+        err = capsys.readouterr().err.strip()
+        assert len(err.splitlines()) == 1 and problem in err, err
+
+
 def test_use_commands_print_one_json_object_per_input(trained, capsys):
     case, tmp, _ = trained
     for argv in case.uses:
