@@ -24,8 +24,7 @@ import keras
 import numpy as np
 
 from apps.harness import train
-from apps.harness.commands import build_parser
-from apps.harness.config import config_from_args
+from apps.harness.commands import train_config
 from apps.textgen.app import TextGen, bits_per_char, char_ids
 
 PEER_WINDOW, PEER_STEP = 40, 3
@@ -67,10 +66,8 @@ def main():
     parser.add_argument("--output-dir", default="saved_models/benchmark-textgen")
     args = parser.parse_args()
     app = TextGen()
-    source = ["--data", args.data] if args.data else ["--data-dir", args.data_dir]
-    train_args = build_parser(app).parse_args(
-        ["train", *source, "--output-dir", args.output_dir, *shlex.split(args.ours_flags)])
-    config = config_from_args(app.Config, train_args)
+    config = train_config(app, ["--output-dir", args.output_dir, *shlex.split(args.ours_flags)],
+                          args.data, args.data_dir)
     splits = app.read_data(config).splits
     result = {"data": args.data or args.data_dir}
     if not args.skip_ours:

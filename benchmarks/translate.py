@@ -55,8 +55,7 @@ import sacrebleu
 import tensorflow as tf
 
 from apps.harness import Trained, train
-from apps.harness.commands import build_parser, loaded
-from apps.harness.config import config_from_args
+from apps.harness.commands import loaded, train_config
 from apps.harness.serving import endpoints
 from apps.translate import use
 from apps.translate.app import Translate
@@ -194,10 +193,8 @@ def peer_translate(model, source_words, target_words, sentences, batch_size=64):
 
 def compare(args):
     app = Translate()
-    source = ["--data", args.data] if args.data else ["--data-dir", args.data_dir]
-    train_args = build_parser(app).parse_args(
-        ["train", *source, "--output-dir", args.output_dir, *shlex.split(args.ours_flags)])
-    config = config_from_args(app.Config, train_args)
+    config = train_config(app, ["--output-dir", args.output_dir, *shlex.split(args.ours_flags)],
+                          args.data, args.data_dir)
     splits = app.read_data(config).splits
     start = time.perf_counter()
     ours = train(app, config, quiet=True)
@@ -234,9 +231,7 @@ def padding(args):
 def step_time(args):
     """Milliseconds per `train_on_batch` of the model `--ours-flags` configure, on random ids."""
     app = Translate()
-    train_args = build_parser(app).parse_args(["train", "--data", "none",
-                                               *shlex.split(args.ours_flags)])
-    config = config_from_args(app.Config, train_args)
+    config = train_config(app, shlex.split(args.ours_flags), data="none")
     configure_threads(config.inter_op_threads, config.intra_op_threads)
     vocabulary = {"source": [f"s{i}" for i in range(config.source_vocabulary)],
                   "target": ["[START]", "[END]"] + [f"t{i}" for i in
@@ -280,9 +275,7 @@ def predict_loop(trained, sentence):
 
 def untrained(app, args):
     """A never-trained model configured by `--ours-flags`, with the data's vocabularies."""
-    source = ["--data", args.data] if args.data else ["--data-dir", args.data_dir]
-    config = config_from_args(app.Config, build_parser(app).parse_args(
-        ["train", *source, *shlex.split(args.ours_flags)]))
+    config = train_config(app, shlex.split(args.ours_flags), args.data, args.data_dir)
     configure_threads(config.inter_op_threads, config.intra_op_threads)
     keras.utils.set_random_seed(config.seed)
     vocabulary = app.build_vocabulary(config, app.read_data(config).splits["train"])

@@ -116,6 +116,14 @@ def build_parser(app):
     return parser
 
 
+def train_config(app, flags, data=None, data_dir=None):
+    """The `app.Config` of `train --data DATA | --data-dir DATA_DIR FLAGS...`, as the CLI
+    parses it (a benchmark configures an app the way a user would)."""
+    source = ["--data", data] if data else ["--data-dir", data_dir] if data_dir else []
+    args = build_parser(app).parse_args(["train", *source, *map(str, flags)])
+    return config_from_args(app.Config, args)
+
+
 def run(app, args):
     if args.command == "train":
         train(app, config_from_args(app.Config, args))
