@@ -240,9 +240,10 @@ def step_time(args):
                                                  "jit_compile": config.jit_compile})
     rng = np.random.default_rng(0)
     size = config.batch_size
-    x = {"source": rng.integers(2, 1000, (size, args.source_words)).astype("int32"),
-         "target_in": rng.integers(2, 1000, (size, args.target_words + 1)).astype("int32")}
-    y = rng.integers(2, 1000, (size, args.target_words + 1)).astype("int32")
+    sources, targets = config.source_vocabulary + 2, config.target_vocabulary + 2  # + pad, [UNK]
+    x = {"source": rng.integers(2, sources, (size, args.source_words)).astype("int32"),
+         "target_in": rng.integers(2, targets, (size, args.target_words + 1)).astype("int32")}
+    y = rng.integers(2, targets, (size, args.target_words + 1)).astype("int32")
     for _ in range(3):  # tracing and warm-up
         model.train_on_batch(x, y)
     times = []
