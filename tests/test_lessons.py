@@ -44,3 +44,97 @@ def test_command_line_runs_a_lesson_and_exits_zero(tmp_path, capsys):
     assert main(["rtrl", "--tiny", "--output-dir", str(tmp_path), "--seed", "3"]) == 0
     assert "Claim borne out: yes" in capsys.readouterr().out
     assert (tmp_path / "rtrl.png").is_file()
+
+
+def test_recall_answers_are_the_first_symbol_and_the_rest_is_noise():
+    import numpy as np
+
+    from apps.lessons.recall import NOISE, SYMBOLS, recall_first_symbol
+
+    x, answers = recall_first_symbol(200, 7, np.random.default_rng(1))
+    assert x.shape == (200, 7, SYMBOLS + NOISE)
+    assert np.array_equal(x.sum(-1), np.ones((200, 7)))  # one symbol per step
+    assert np.array_equal(x[:, 0].argmax(-1), answers)
+    assert (x[:, 1:].argmax(-1) >= SYMBOLS).all()  # noise only from its own alphabet
+    assert set(answers) == set(range(SYMBOLS))
+
+
+@pytest.mark.parametrize("kind", ["lstm", "peephole_lstm", "gru"])
+def test_chrono_initialisation_sets_remembering_gate_biases(kind):
+    import keras
+    import numpy as np
+
+    from apps.lessons.recall import chrono_initialize, recall_model
+
+    model = recall_model(kind, 6, 5, run_eagerly=True)
+    forget = chrono_initialize(model.get_layer("recurrent"), kind, 100, np.random.default_rng(0))
+    bias = keras.ops.convert_to_numpy(model.get_layer("recurrent").cell.bias)
+    assert ((forget >= 0) & (forget <= np.log(99))).all() and forget.max() > 1
+    if kind == "gru":  # update gate z: input-side bias log(u), recurrent-side 0
+        assert np.allclose(bias[0, :6], forget) and np.allclose(bias[1, :6], 0)
+    else:  # (i, f, c, o): b_f = log(u), b_i = -b_f
+        assert np.allclose(bias[6:12], forget) and np.allclose(bias[:6], -forget)
+    with pytest.raises(ValueError):
+        chrono_initialize(model.get_layer("recurrent"), "elman", 100, np.random.default_rng(0))
+
+
+class _FixedAccuracyModel:
+    """Stands in for a compiled model: every training batch scores `accuracy`."""
+
+    def __init__(self, accuracy):
+        self.accuracy, self.batches = accuracy, []
+
+    def reset_metrics(self):
+        pass
+
+    def train_on_batch(self, x, answers):
+        self.batches.append((x, answers))
+        return [0.0, self.accuracy]
+
+
+def test_fresh_batches_stop_once_learnt_and_never_repeat():
+    import numpy as np
+
+    from apps.lessons.memory import WINDOW, span, train_on_fresh_batches
+
+    learnt, guessing = _FixedAccuracyModel(1.0), _FixedAccuracyModel(0.25)
+    assert train_on_fresh_batches(learnt, 4, 16, 50, np.random.default_rng(0)) == WINDOW
+    assert train_on_fresh_batches(guessing, 4, 16, 50, np.random.default_rng(0)) == 50
+    first, second = guessing.batches[0][0], guessing.batches[1][0]
+    assert first.shape == (16, 4, 8) and not np.array_equal(first, second)
+    assert span([1.0, 0.95, 0.5, 0.92], [5, 10, 20, 40]) == 40
+    assert span([0.3, 0.5], [5, 10]) == 0
+
+
+def test_spike_delays_put_the_interval_between_the_spikes():
+    import numpy as np
+
+    from apps.lessons.timing import LEAD, LONGEST, spike_delays
+
+    intervals, delays = np.array([10, 49, 50, 60]), np.array([0, 3, 20, 7])
+    x, targets = spike_delays(intervals, delays, 20)
+    assert x.shape == (4, LEAD + LONGEST + 21, 1) and x.sum() == 8
+    for row, (interval, delay) in enumerate(zip(intervals, delays)):
+        spikes = np.flatnonzero(x[row, :, 0])
+        assert spikes[1] - spikes[0] == interval
+        assert x.shape[1] - 1 - spikes[1] == delay  # steps without input before the answer
+    assert np.allclose(targets * LONGEST, intervals)
+
+
+def test_timing_scores_count_exact_steps_and_the_49_50_pair():
+    import numpy as np
+
+    from apps.lessons.timing import scores
+
+    intervals = np.array([10, 49, 50, 60])
+    mean, largest, exact, apart = scores(np.array([10.2, 49.4, 50.6, 61.0]), intervals)
+    assert (round(mean, 6), round(largest, 6), exact, apart) == (0.55, 1.0, 0.5, True)
+    assert not scores(np.array([10.0, 49.6, 50.0, 60.0]), intervals)[3]  # 49 taken for 50
+
+
+def test_gates_judge_the_city_in_both_sentences():
+    from apps.lessons.gates import CITY, EXAMPLE, SENTENCE, with_leave
+
+    assert SENTENCE[CITY] == "denver" and EXAMPLE[CITY] == "taipei"
+    leave = with_leave(SENTENCE)
+    assert leave[CITY] == "denver" and "leave" in leave and "arrive" not in leave

@@ -24,9 +24,10 @@ CLAIMS = {
     "gradients": "dL/dh_k vanishes with the distance T-k in a simple RNN, less in trained gated "
                  "cells; clipping tames the exploding case",
     "memory": "a simple RNN forgets a symbol seen T steps ago that an LSTM or GRU remembers",
-    "timing": "peepholes let an LSTM tell spikes 49 steps apart from 50 steps apart",
-    "gates": "an LSTM's gates open and close word by word; does the tagger tell 'arrive taipei' "
-             "from 'leave taipei'?",
+    "timing": "peepholes let an LSTM measure the delay between two spikes (10-60 steps) "
+              "more precisely",
+    "gates": "an LSTM's gates open and close word by word; does the tagger tell 'arrive denver' "
+             "from 'leave denver'?",
 }
 LESSON_NAMES = tuple(CLAIMS)
 
