@@ -87,8 +87,11 @@ def accuracy(model, x, answers):
 def plot(accuracies, lengths, tests, settings):
     plt = pyplot()
     figure, axes = plt.subplots(figsize=(8, 4.6))
-    for kind, values in accuracies.items():
-        axes.plot(lengths, values, "o-", label=kind)
+    # Distinct markers, the first drawn largest: kinds that overlap at 1.0 stay visible.
+    markers = ("o", "s", "^", "D", "v", "x")
+    for index, (kind, values) in enumerate(accuracies.items()):
+        axes.plot(lengths, values, marker=markers[index % len(markers)],
+                  markersize=11 - index, alpha=0.85, label=kind)
     axes.axhline(1 / SYMBOLS, color="gray", linestyle=":", label="chance")
     axes.axhline(0.9, color="gray", linestyle="--", linewidth=0.8, label="90%: span threshold")
     axes.set_xscale("log")
