@@ -92,9 +92,12 @@ def export(app, trained, path):
 
 
 def _warm_up(function, signature):
-    """Calls `function` once on one empty string per input (builds lazy lookup tables)."""
+    """Calls `function` once on one empty string per input (builds lazy lookup tables).
+
+    Numeric inputs get ones (a length, a temperature, a beam width: 0 is refused).
+    """
     function(*[tf.constant([""] * 1, dtype=s.dtype) if s.dtype == tf.string
-               else tf.zeros([1 if d is None else d for d in s.shape], s.dtype)
+               else tf.ones([1 if d is None else d for d in s.shape], s.dtype)
                for s in signature])
 
 

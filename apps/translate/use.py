@@ -122,6 +122,8 @@ def endpoints(trained):
     @tf.function(input_signature=[tf.TensorSpec([None], tf.string, name="source"),
                                   tf.TensorSpec([], tf.int32, name="beam_size")])
     def translate_with(source, beam_size):
+        # predict's limit, for SavedModel callers too (0 or less would decode greedily).
+        tf.debugging.assert_positive(beam_size, message="beam_size must be at least 1")
         return translation(source, beam_size)
 
     return Endpoints({"translate": translate, "translate_with": translate_with},

@@ -122,6 +122,12 @@ def test_any_input_gets_an_output_of_bounded_length(untrained):
         assert translations[0] == translations[4] == ""  # no words in, no words out
 
 
+def test_translate_with_refuses_a_beam_below_one(untrained):
+    translate_with = use.endpoints(untrained).functions["translate_with"]
+    with pytest.raises(tf.errors.InvalidArgumentError, match="beam_size must be at least 1"):
+        translate_with(tf.constant(["el gato"]), tf.constant(0))
+
+
 def test_predict_prints_json_and_plots_the_attention(untrained, tmp_path, capsys):
     plot = tmp_path / "attention.png"
     args = argparse.Namespace(texts=["¿Dónde está la biblioteca?", ""], format="json",
