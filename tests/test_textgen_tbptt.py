@@ -5,7 +5,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from apps.textgen.app import Config, language_model
+from apps.textgen.app import Config, fill_defaults, language_model
 from benchmarks.textgen_tbptt import contiguous_batches, train_stateful
 
 pytestmark = pytest.mark.app  # trains a model
@@ -26,7 +26,7 @@ def test_each_row_continues_its_stream_from_one_step_to_the_next():
 
 
 def test_the_stateful_model_carries_its_state_and_shares_the_weights_layout():
-    config = Config(units=8, layers=2, embedding_dim=4, window=5, batch_size=3)
+    config = Config(units=8, layers=2, embedding_dim=4, window=5, batch_size=3, dropout=0.0)
     stateful = language_model(config, 12, stateful_batch=3)
     plain = language_model(config, 12)
     plain.set_weights(stateful.get_weights())
@@ -41,7 +41,9 @@ def test_stateful_training_scores_valid_and_test_and_keeps_the_best_epoch():
     rng = np.random.default_rng(0)
     text = "".join(rng.choice(list("ab cd\n"), size=3000))
     splits = {"train": text[:2400], "valid": text[2400:2700], "test": text[2700:]}
-    config = dataclasses.replace(Config(), units=8, layers=1, embedding_dim=4, window=10,
+    config = Config()
+    fill_defaults(config, vocabulary_size=6)
+    config = dataclasses.replace(config, units=8, layers=1, embedding_dim=4, window=10,
                                  stride=10, batch_size=4, epochs=3, time_budget=0)
     result = train_stateful(config, {"chars": sorted(set(text))}, splits, say=lambda _: None)
     assert len(result["history"]) == 3

@@ -31,6 +31,18 @@ def new_default(config_class, name, default):
                              metadata=config_class.__dataclass_fields__[name].metadata)
 
 
+def by_data(help, auto, base=None):  # noqa: A002 - argparse's own word
+    """A config field the app sets from the data when the user leaves it out.
+
+    Its default is None until the app's `read_data` fills it in (config.json holds
+    the value used); `auto` says in `--help` how it is chosen. `base` (a TrainConfig
+    field name) takes that field's help.
+    """
+    if base is not None:
+        help = TrainConfig.__dataclass_fields__[base].metadata["help"]  # noqa: A001
+    return dataclasses.field(default=None, metadata={"help": help, "auto": auto})
+
+
 def data_flag(*formats):
     """The `--data` field of an app that reads the registry's datasets of `formats`."""
     names = sorted(n for n, entry in DATASETS.items() if entry.format in formats)
@@ -84,13 +96,13 @@ class TrainConfig:
 def at_least_one(config, *names):
     """Problems for fields of `config` that must be ≥ 1."""
     return [f"{flag_name(n)} must be at least 1, got {getattr(config, n)}"
-            for n in names if getattr(config, n) < 1]
+            for n in names if getattr(config, n) is not None and getattr(config, n) < 1]
 
 
 def in_unit_interval(config, *names):
     """Problems for fields of `config` that must be in [0, 1)."""
     return [f"{flag_name(n)} must be in [0, 1), got {getattr(config, n)}"
-            for n in names if not 0 <= getattr(config, n) < 1]
+            for n in names if getattr(config, n) is not None and not 0 <= getattr(config, n) < 1]
 
 
 def flag_name(field_name):
@@ -111,7 +123,7 @@ def check_training(config):
         problems.append("--output-dir can't be empty (leave it out for the default)")
     if not 0 <= config.seed < 2**32:
         problems.append(f"--seed must be in [0, 2**32), got {config.seed}")
-    if config.learning_rate <= 0:
+    if config.learning_rate is not None and config.learning_rate <= 0:  # None: set by data
         problems.append(f"--learning-rate must be positive, got {config.learning_rate}")
     problems += in_unit_interval(config, "ema")
     for name in ("clipnorm", "patience", "time_budget", "inter_op_threads",
@@ -132,7 +144,8 @@ def add_config_flags(parser, config_class):
     hints = typing.get_type_hints(config_class)
     for field in dataclasses.fields(config_class):
         kind = _flag_type(hints[field.name])
-        help_text = f"{field.metadata.get('help', '')} (default: {field.default})"
+        default = field.metadata.get("auto", field.default)
+        help_text = f"{field.metadata.get('help', '')} (default: {default})"
         if kind is bool:
             parser.add_argument(flag_name(field.name), action=argparse.BooleanOptionalAction,
                                 default=field.default, help=help_text)

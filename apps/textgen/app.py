@@ -26,6 +26,12 @@ Model: a character embedding, `--layers` unidirectional recurrent layers of
 `--cell` (any of kerasrnn.layers.recurrent's), dropout after each, and a softmax
 over the vocabulary. Training reads windows of `--window` characters starting
 every `--stride` characters of the training part, predicting every next character.
+Defaults follow the training part's vocabulary: up to 1,000 characters (alphabetic
+text) two LSTM-256 layers, dropout 0.35, windows of 100 every 50, batch 32, learning
+rate 5e-3 and a weight average (--ema 0.995); above it (Chinese), where the softmax
+over thousands of characters costs most of each step, one LSTM-128 layer, no
+dropout, windows of 40 every 5, batch 128, learning rate 1e-2, no average. A flag
+given overrides its default; config.json records the values used.
 
 Results: metrics.json holds `bits_per_char` (cross-entropy in bits, -log2 p of each
 test character given the text before it, averaged) and `perplexity` (2 ** bits) of
@@ -52,7 +58,7 @@ import numpy as np
 import tensorflow as tf
 
 from apps.harness import App, AppData, TrainConfig, at_least_one, flag, new_default
-from apps.harness.config import data_flag, in_unit_interval
+from apps.harness.config import by_data, data_flag, in_unit_interval
 from apps.textgen import use
 from kerasrnn.data.errors import DataFormatError
 from kerasrnn.data.loading import load_dataset
@@ -63,25 +69,58 @@ VALID_FRACTION, TEST_FRACTION = 0.05, 0.10
 PAD_ID, OOV_ID = 0, 1
 
 
+# Defaults by the size of the training part's vocabulary (benchmarks/README.md,
+# "Choosing the defaults"). Up to LARGE_VOCABULARY characters (alphabetic text:
+# Kafka has 80): two LSTM-256 layers, dropout 0.35 and a weight average, chosen on
+# Kafka's validation part. Above it (Chinese: 红楼梦 has 4,473) the softmax over the
+# vocabulary costs most of each step and the Kafka-sized model reached only 8.5
+# valid bits/char, near the unigram entropy (8.6), in the time budget; a smaller,
+# faster model with bigger batches and no dropout, compared on 红楼梦's validation
+# part, learns far more per second.
+LARGE_VOCABULARY = 1000
+DEFAULTS = {
+    "small vocabulary": {"layers": 2, "units": 256, "dropout": 0.35, "window": 100,
+                         "stride": 50, "batch_size": 32, "learning_rate": 5e-3, "ema": 0.995},
+    "large vocabulary": {"layers": 1, "units": 128, "dropout": 0.0, "window": 40,
+                         "stride": 5, "batch_size": 128, "learning_rate": 1e-2, "ema": 0.0},
+}
+
+
+def _auto(name):
+    small, large = DEFAULTS["small vocabulary"][name], DEFAULTS["large vocabulary"][name]
+    return f"{small:g}; {large:g} above {LARGE_VOCABULARY:,} characters of vocabulary"
+
+
 @dataclasses.dataclass
 class Config(TrainConfig):
     data: str | None = data_flag("text_corpus")
     cell: str = flag("lstm", "recurrent layer kind", choices=tuple(RECURRENT_KINDS))
-    layers: int = flag(2, "recurrent layers, stacked")
-    units: int = flag(256, "units of each recurrent layer")
+    layers: int | None = by_data("recurrent layers, stacked", _auto("layers"))
+    units: int | None = by_data("units of each recurrent layer", _auto("units"))
     embedding_dim: int = flag(64, "character embedding size")
-    # Dropout 0.35 and a weight average (--ema 0.995) were chosen on Kafka's validation
-    # part over 0.2/0.5 and cosine decay (benchmarks/README.md, "Choosing the defaults").
-    dropout: float = flag(0.35, "dropout after the embedding and each recurrent layer")
-    window: int = flag(100, "characters per training window (and evaluation context)")
-    stride: int = flag(50, "characters between the starts of training windows")
-    # Chosen on Kafka's validation part at 6 epochs (benchmarks/README.md): batch 32 at
-    # learning rate 5e-3 gave 2.06 valid bits/char, against 3.01 for batch 64 at 2e-3.
-    batch_size: int = new_default(TrainConfig, "batch_size", 32)
-    learning_rate: float = new_default(TrainConfig, "learning_rate", 5e-3)
+    dropout: float | None = by_data("dropout after the embedding and each recurrent layer",
+                                    _auto("dropout"))
+    window: int | None = by_data("characters per training window (and evaluation context)",
+                                 _auto("window"))
+    stride: int | None = by_data("characters between the starts of training windows",
+                                 _auto("stride"))
+    batch_size: int | None = by_data(None, _auto("batch_size"), base="batch_size")
+    learning_rate: float | None = by_data(None, _auto("learning_rate"), base="learning_rate")
     epochs: int = new_default(TrainConfig, "epochs", 40)
-    ema: float = new_default(TrainConfig, "ema", 0.995)
+    ema: float | None = by_data(None, _auto("ema"), base="ema")
     time_budget: float = new_default(TrainConfig, "time_budget", 840)
+
+
+def fill_defaults(config, vocabulary_size):
+    """Sets the fields of `config` left None by the vocabulary's size; returns which set.
+
+    Mutates `config` (the run then records the values used in config.json).
+    """
+    which = "large vocabulary" if vocabulary_size > LARGE_VOCABULARY else "small vocabulary"
+    for name, value in DEFAULTS[which].items():
+        if getattr(config, name) is None:
+            setattr(config, name, value)
+    return which
 
 
 class TextGen(App):
@@ -102,6 +141,8 @@ class TextGen(App):
             corpus = load_dataset(data_dir=config.data_dir, data_format="text_corpus",
                                   strip_gutenberg=True, **options)
         splits = corpus.splits
+        size = len(set(splits["train"]))
+        which = fill_defaults(config, size)
         for name, text in splits.items():
             if len(text) <= config.window:
                 raise DataFormatError(
@@ -109,7 +150,7 @@ class TextGen(App):
                     f"{len(text)} characters, fewer than --window {config.window} + 1")
         counts = ", ".join(f"{name} {len(text):,}" for name, text in splits.items())
         summary = (f"{corpus.report.source}: characters {counts}; vocabulary "
-                   f"{len(set(splits['train']))} characters of train + out-of-vocabulary; "
+                   f"{size} characters of train + out-of-vocabulary ({which} defaults); "
                    + "; ".join(corpus.report.notes))
         return AppData(splits, summary=summary, source=corpus.report.source,
                        notes={"splits": "by position, cut back to a line start: test the last "

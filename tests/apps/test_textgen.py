@@ -2,12 +2,14 @@
 
 import json
 import math
+import re
 
 import numpy as np
 import pytest
 import tensorflow as tf
 
 from apps.harness import Trained, main
+from apps.textgen import app as textgen
 from apps.textgen.app import TextGen, bits_per_char, char_ids
 from apps.textgen.use import step_function
 from kerasrnn.layers.recurrent import RECURRENT_KINDS
@@ -32,6 +34,31 @@ def model_dir(tmp_path_factory):
 
 def config_for(path):
     return APP.Config(data_dir=str(path))
+
+
+@pytest.mark.parametrize("distinct,which", [(1000, "small vocabulary"),
+                                             (1001, "large vocabulary")])
+def test_defaults_follow_the_vocabulary_and_flags_given_override_them(tmp_path, distinct,
+                                                                      which):
+    rng = np.random.default_rng(0)
+    alphabet = [chr(0x4E00 + i) for i in range(distinct - 1)]  # CJK ideographs, and "\n"
+    lines = ["".join(rng.choice(alphabet, size=30)) for _ in range(400)]
+    path = tmp_path / "book.txt"
+    path.write_text("".join(alphabet) + "\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    config = APP.Config(data_dir=str(path), window=7)
+    data = APP.read_data(config)
+    assert len(set(data.splits["train"])) == distinct
+    assert f"({which} defaults)" in data.summary
+    expected = {**textgen.DEFAULTS[which], "window": 7}
+    assert {name: getattr(config, name) for name in expected} == expected
+
+
+def test_help_says_how_a_default_follows_the_vocabulary(capsys):
+    with pytest.raises(SystemExit):
+        run(["train", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "(default: 256; 128 above 1,000 characters of vocabulary)" in help_text
+    assert "None" not in help_text.split("--data-dir")[1].split("--output-dir")[0]
 
 
 def test_splits_by_position_at_line_starts_with_gutenberg_markers_removed(tmp_path):
@@ -137,6 +164,26 @@ def test_the_saved_model_generates_and_scores_in_plain_tensorflow(model_dir):
     assert scores["bits_per_char"].numpy()[0] > 0
 
 
+@pytest.mark.parametrize("argument,value,problem", [
+    ("length", tf.constant(0), "length must be at least 1"),
+    ("length", tf.constant(1_000_001), "length must be at most 1000000"),
+    ("temperature", tf.constant(0.0), "temperature must be positive"),
+    ("temperature", tf.constant(float("nan")), "temperature must be"),
+    ("top_k", tf.constant(-1), "top_k must be 0 (all) or more"),
+    ("top_k", tf.constant(10_000), "top_k must be at most the vocabulary size"),
+    ("seed", tf.constant(-1, tf.int64), "seed must be 0 or more"),
+])
+def test_the_saved_model_refuses_what_the_command_line_refuses(model_dir, argument, value,
+                                                                problem):
+    generate = tf.saved_model.load(str(model_dir / "saved_model")).signatures["generate"]
+    arguments = {"prompt": tf.constant(["the cat"]), "length": tf.constant(5),
+                 "temperature": tf.constant(1.0), "top_k": tf.constant(0),
+                 "seed": tf.constant(0, tf.int64)}
+    arguments[argument] = value
+    with pytest.raises(tf.errors.InvalidArgumentError, match=re.escape(problem)):
+        generate(**arguments)
+
+
 @pytest.mark.parametrize("flags,problem", [
     (["--length", "0"], "--length must be between 1 and 1,000,000"),
     (["--length", "1000001"], "--length must be between 1 and 1,000,000"),
@@ -172,7 +219,8 @@ def test_bad_text_files_are_one_line_exit_2_and_write_nothing(tmp_path, capsys, 
 
 @pytest.mark.parametrize("kind", sorted(RECURRENT_KINDS))
 def test_the_step_function_gives_the_model_s_probabilities_for_every_kind(kind):
-    config = APP.Config(data="none", cell=kind, layers=2, units=4, embedding_dim=3)
+    config = APP.Config(data="none", cell=kind, layers=2, units=4, embedding_dim=3,
+                        dropout=0.0)
     vocabulary = {"chars": list("abcde\n")}
     model = APP.build_model(config, vocabulary, {"optimizer": "adam"})
     step, initial_states = step_function(model)
