@@ -138,3 +138,16 @@ def test_gates_judge_the_city_in_both_sentences():
     assert SENTENCE[CITY] == "denver" and EXAMPLE[CITY] == "taipei"
     leave = with_leave(SENTENCE)
     assert leave[CITY] == "denver" and "leave" in leave and "arrive" not in leave
+
+
+@pytest.mark.parametrize("inside", ["", "sub"])
+def test_an_output_dir_that_cannot_be_a_folder_is_refused_before_any_lesson_runs(
+        tmp_path, capsys, inside):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("mine")
+    with pytest.raises(SystemExit) as stop:
+        main(["cells", "--tiny", "--output-dir", str(blocker / inside if inside else blocker)])
+    assert stop.value.code == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and "--output-dir" in captured.err
+    assert blocker.read_text() == "mine"

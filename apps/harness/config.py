@@ -36,11 +36,12 @@ def by_data(help, auto, base=None):  # noqa: A002 - argparse's own word
 
     Its default is None until the app's `read_data` fills it in (config.json holds
     the value used); `auto` says in `--help` how it is chosen. `base` (a TrainConfig
-    field name) takes that field's help.
+    field name) takes that field's help and choices.
     """
-    if base is not None:
-        help = TrainConfig.__dataclass_fields__[base].metadata["help"]  # noqa: A001
-    return dataclasses.field(default=None, metadata={"help": help, "auto": auto})
+    metadata = {"help": help}
+    if base is not None:  # its help and its choices
+        metadata = dict(TrainConfig.__dataclass_fields__[base].metadata)
+    return dataclasses.field(default=None, metadata={**metadata, "auto": auto})
 
 
 def data_flag(*formats):
@@ -145,7 +146,9 @@ def add_config_flags(parser, config_class):
     for field in dataclasses.fields(config_class):
         kind = _flag_type(hints[field.name])
         default = field.metadata.get("auto", field.default)
-        help_text = f"{field.metadata.get('help', '')} (default: {default})"
+        help_text = field.metadata.get("help", "")
+        if "(default" not in help_text:  # a help that says its default itself keeps it
+            help_text += f" (default: {default})"
         if kind is bool:
             parser.add_argument(flag_name(field.name), action=argparse.BooleanOptionalAction,
                                 default=field.default, help=help_text)

@@ -263,6 +263,8 @@ def _publish(app, config, run, data, vocabulary, tracker, examples, steps, sha25
         "app": app.name, "format_version": FORMAT_VERSION, "config": dataclasses.asdict(config),
         "versions": _versions(), "data": _provenance(data, examples, steps, sha256),
         "best_epoch": state["best_epoch"], "monitor": app.monitor,
+        # the weight average's momentum as used (shortened for short runs; 0: none)
+        "ema_momentum_used": averaging_momentum(config.ema, config.epochs * steps),
     }
     write_json(staging / "config.json", run_config)
     model.save(staging / "model.keras")

@@ -15,8 +15,10 @@ def parse(argv):
         description="Lessons: the RNN lectures' claims on real runs, each with a table and a PNG.")
     parser.add_argument("lesson", nargs="?", choices=(*LESSON_NAMES, "all"),
                         help="the lesson to run; without it, the lessons are listed")
-    parser.add_argument("--output-dir", default="lessons-output", help="where the PNGs go")
-    parser.add_argument("--seed", type=int, default=0, help="seed of every random choice")
+    parser.add_argument("--output-dir", default="lessons-output",
+                        help="where the PNGs go (default: lessons-output)")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="seed of every random choice (default: 0)")
     parser.add_argument("--tiny", action="store_true", help="small sizes: seconds, for tests")
     parser.add_argument("--data-dir", default=None,
                         help="data root holding kafka/ and atis/ (default: $KERASRNN_DATA)")
@@ -27,13 +29,18 @@ def parse(argv):
         parser.error(f"--output-dir {args.output_dir} is a file, not a folder")
     if args.data_dir is not None and not os.path.isdir(args.data_dir):
         parser.error(f"--data-dir {args.data_dir} is not a folder")
+    if args.lesson is not None:
+        try:  # before any lesson runs, not when its first PNG is saved
+            os.makedirs(args.output_dir, exist_ok=True)
+        except OSError as error:
+            parser.error(f"--output-dir {args.output_dir} can't be made: {error.strerror}")
     return args
 
 
 def main(argv=None):
     args = parse(argv)
     if args.lesson is None:
-        print("Lessons (python -m apps.lessons LESSON --output-dir DIR):")
+        print("Lessons (python -m apps.lessons LESSON|all --output-dir DIR [--seed S] [--tiny]):")
         for name in LESSON_NAMES:
             print(f"  {name:13s} {CLAIMS[name]}")
         return 0
@@ -54,6 +61,8 @@ def main(argv=None):
     if len(names) > 1:
         for name, borne_out in outcomes.items():
             print(f"  {name:13s} claim borne out: {'yes' if borne_out else 'NO'}")
+    if args.tiny:
+        print("(--tiny: sizes for the tests; these verdicts say nothing about the claims)")
     return 0
 
 

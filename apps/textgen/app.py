@@ -30,7 +30,8 @@ Defaults follow the training part's vocabulary: up to 1,000 characters (alphabet
 text) two LSTM-256 layers, dropout 0.35, windows of 100 every 50, batch 32, learning
 rate 5e-3 and a weight average (--ema 0.995); above it (Chinese), where the softmax
 over thousands of characters costs most of each step, one LSTM-128 layer, no
-dropout, windows of 40 every 5, batch 128, learning rate 1e-2, no average. A flag
+dropout, windows of 40 every 6, batch 128, learning rate 1e-2 decaying to 0 along a
+cosine over 2 epochs, no average. A flag
 given overrides its default; config.json records the values used.
 
 Results: metrics.json holds `bits_per_char` (cross-entropy in bits, -log2 p of each
@@ -58,7 +59,7 @@ import numpy as np
 import tensorflow as tf
 
 from apps.harness import App, AppData, TrainConfig, at_least_one, flag, new_default
-from apps.harness.config import by_data, data_flag, in_unit_interval
+from apps.harness.config import by_data, data_flag, flag_name, in_unit_interval
 from apps.textgen import use
 from kerasrnn.data.errors import DataFormatError
 from kerasrnn.data.loading import load_dataset
@@ -80,15 +81,22 @@ PAD_ID, OOV_ID = 0, 1
 LARGE_VOCABULARY = 1000
 DEFAULTS = {
     "small vocabulary": {"layers": 2, "units": 256, "dropout": 0.35, "window": 100,
-                         "stride": 50, "batch_size": 32, "learning_rate": 5e-3, "ema": 0.995},
+                         "stride": 50, "batch_size": 32, "learning_rate": 5e-3,
+                         "lr_schedule": "constant", "epochs": 40, "ema": 0.995},
     "large vocabulary": {"layers": 1, "units": 128, "dropout": 0.0, "window": 40,
-                         "stride": 5, "batch_size": 128, "learning_rate": 1e-2, "ema": 0.0},
+                         "stride": 6, "batch_size": 128, "learning_rate": 1e-2,
+                         "lr_schedule": "cosine", "epochs": 2, "ema": 0.0},
 }
+
+
+def _shown(value):
+    return f"{value:g}" if isinstance(value, (int, float)) else str(value)
 
 
 def _auto(name):
     small, large = DEFAULTS["small vocabulary"][name], DEFAULTS["large vocabulary"][name]
-    return f"{small:g}; {large:g} above {LARGE_VOCABULARY:,} characters of vocabulary"
+    return (f"{_shown(small)}; {_shown(large)} above {LARGE_VOCABULARY:,} characters "
+            "of vocabulary")
 
 
 @dataclasses.dataclass
@@ -106,7 +114,8 @@ class Config(TrainConfig):
                                  _auto("stride"))
     batch_size: int | None = by_data(None, _auto("batch_size"), base="batch_size")
     learning_rate: float | None = by_data(None, _auto("learning_rate"), base="learning_rate")
-    epochs: int = new_default(TrainConfig, "epochs", 40)
+    lr_schedule: str | None = by_data(None, _auto("lr_schedule"), base="lr_schedule")
+    epochs: int | None = by_data(None, _auto("epochs"), base="epochs")
     ema: float | None = by_data(None, _auto("ema"), base="ema")
     time_budget: float = new_default(TrainConfig, "time_budget", 840)
 
@@ -150,8 +159,10 @@ class TextGen(App):
                     f"{len(text)} characters, fewer than --window {config.window} + 1")
         counts = ", ".join(f"{name} {len(text):,}" for name, text in splits.items())
         summary = (f"{corpus.report.source}: characters {counts}; vocabulary "
-                   f"{size} characters of train + out-of-vocabulary ({which} defaults); "
-                   + "; ".join(corpus.report.notes))
+                   f"{size:,} characters of train + out-of-vocabulary; "
+                   + "; ".join(corpus.report.notes) + f"\n{which} defaults (more than "
+                   f"{LARGE_VOCABULARY:,} characters: large), flags given aside: "
+                   + ", ".join(f"{flag_name(k)} {_shown(v)}" for k, v in DEFAULTS[which].items()))
         return AppData(splits, summary=summary, source=corpus.report.source,
                        notes={"splits": "by position, cut back to a line start: test the last "
                               "10%, valid the 5% before it, train the rest"})
