@@ -47,8 +47,11 @@ drawn as one batch; the same `--seed` gives the same text. `score` gives each
 sentence's total natural-log probability (the sentence read as a line of its own:
 its characters given a preceding newline), bits per character and perplexity.
 The SavedModel has `generate` (also `serving_default`: prompt, length,
-temperature, top_k, seed → generated) and `score` (text → log_probability,
-bits_per_char, perplexity, characters).
+temperature, top_k, seed → generated: the continuation only, where the CLI prints
+the prompt too) and `score` (text → log_probability, bits_per_char, perplexity,
+characters). Its `generate` refuses, with InvalidArgumentError, the values the CLI
+refuses (length outside 1 … 1,000,000, temperature ≤ 0, top_k outside 0 … the
+vocabulary size, seed < 0).
 """
 
 import dataclasses
