@@ -75,12 +75,12 @@ PAD_ID, OOV_ID = 0, 1
 
 # Defaults by the size of the training part's vocabulary (benchmarks/README.md,
 # "Choosing the defaults" and "红楼梦: defaults for a large vocabulary"). Up to
-# LARGE_VOCABULARY characters (alphabetic text: Kafka has 62): two LSTM-256 layers, dropout 0.35 and a weight average, chosen on
-# Kafka's validation part. Above it (Chinese: 红楼梦 has 4,473) the softmax over the
-# vocabulary costs most of each step and the Kafka-sized model reached only 8.5
-# valid bits/char, near the unigram entropy (8.6), in the time budget; a smaller,
-# faster model with bigger batches and no dropout, compared on 红楼梦's validation
-# part, learns far more per second.
+# LARGE_VOCABULARY characters (alphabetic text: Kafka has 62): two LSTM-256 layers,
+# dropout 0.35 and a weight average, chosen on Kafka's validation part. Above it
+# (Chinese: 红楼梦 has 4,473) the softmax over the vocabulary costs most of each step
+# and the Kafka-sized model reached only 8.5 valid bits/char, near the unigram
+# entropy (8.6), in the time budget; a smaller, faster model with bigger batches and
+# no dropout, compared on 红楼梦's validation part, learns far more per second.
 LARGE_VOCABULARY = 1000
 DEFAULTS = {
     "small vocabulary": {"layers": 2, "units": 256, "dropout": 0.35, "window": 100,
