@@ -36,6 +36,7 @@ from kerasrnn.reference import lstm
 SENTENCE = "i would like to arrive denver on november second".split()
 CITY = SENTENCE.index("denver")
 EXAMPLE = "i would like to arrive taipei on november 2nd".split()  # shown, not judged
+EXAMPLE_CITY = EXAMPLE.index("taipei")
 PAD, OOV = 0, 1
 
 
@@ -145,8 +146,9 @@ def run(settings):
         print(f"trained {kind}; max |NumPy − layer| over the outputs h: {difference:.1e}")
         for words in (EXAMPLE, with_leave(EXAMPLE)):  # the sentence, not judged
             tags = tag(model, words, word_ids, tag_names)
-            unseen = "" if words[CITY] in word_ids else ", a word the tagger never saw"
-            print(f"  {' '.join(words)!r}: {words[CITY]} -> {tags[CITY]} "
+            city = words[EXAMPLE_CITY]
+            unseen = "" if city in word_ids else ", a word the tagger never saw"
+            print(f"  {' '.join(words)!r}: {city} -> {tags[EXAMPLE_CITY]} "
                   f"(not judged{unseen})")
     table = Table("word", "LSTM tag", "mean i / f / o", "peephole LSTM tag", "mean i / f / o",
                   "tags with 'leave' (LSTM, peephole)")

@@ -14,9 +14,9 @@ from kerasrnn.training import UserInputError
 
 PAD_ID, OOV_ID = 0, 1
 LINE_START = "\n"  # the context of a prompt or a scored sentence: it starts a line
-# The CLI's limit: one compiled loop can't be interrupted, so a typo of a few extra
-# zeros must not start hours of uninterruptible work (issue 17 asks for no cap below
-# 100,000). The SavedModel's `generate` takes any length.
+# The longest `generate` (CLI and SavedModel): one compiled loop can't be interrupted,
+# so a typo of a few extra zeros must not start hours of uninterruptible work (issue
+# 17 asks for no cap below 100,000).
 MAX_LENGTH = 1_000_000
 
 
