@@ -156,3 +156,42 @@ def test_beam_size_may_be_a_tensor_of_a_compiled_function():
 
     assert translate(tf.constant(1)).numpy().tolist() == [[A], [A]]
     assert translate(tf.constant(2)).numpy().tolist() == [[B], [B]]
+
+
+@pytest.mark.parametrize("seed,alpha,beam_size", [(0, 0.0, 2), (1, 0.6, 4), (2, 1.0, 5),
+                                                  (3, 0.6, 3), (4, -0.5, 4)])
+def test_early_stopping_does_not_change_the_result(seed, alpha, beam_size):
+    step = table_step(random_table(seed, vocabulary=9))
+    bias = np.random.default_rng(seed + 20).normal(0, 2, (6, 9))
+    max_lengths = [0, 1, 4, 9, 15, 30]
+    early = decode(beam_search, step, bias, max_lengths, beam_size=beam_size,
+                   length_alpha=alpha)
+    full = decode(beam_search, step, bias, max_lengths, beam_size=beam_size,
+                  length_alpha=alpha, early_stopping=False)
+    np.testing.assert_array_equal(early[1], full[1])
+    for i, length in enumerate(full[1]):
+        assert early[0][i, :length].tolist() == full[0][i, :length].tolist()
+    np.testing.assert_allclose(early[2], full[2], rtol=1e-6)
+
+
+def test_early_stopping_ends_the_search_once_no_growing_hypothesis_can_win():
+    """A END is near certain; the other beams wander among B and C and never end."""
+    p = np.full((7, 7), 1e-9)
+    p[START, [A, B]] = 0.9, 0.1
+    p[A, END] = 1.0
+    p[B, [B, C]] = p[C, [B, C]] = 0.5
+    step, calls = table_step(np.log(p)), tf.Variable(0)
+
+    def counted(ids, states):
+        calls.assign_add(1)
+        return step(ids, states)
+
+    found = {}
+    for early in (True, False):
+        calls.assign(0)
+        ids, lengths, _ = decode(beam_search, counted, np.zeros((1, 7)), [40], beam_size=3,
+                                 length_alpha=0.6, early_stopping=early)
+        found[early] = (ids[0, :lengths[0]].tolist(), int(calls.numpy()))
+    assert found[True][0] == found[False][0] == [A]
+    assert found[False][1] == 41  # up to the forced end of the wandering beams
+    assert found[True][1] <= 3

@@ -11,8 +11,19 @@ Wu et al. (2016), "Google's Neural Machine Translation System", equation 14:
 (|Y| counts the tokens and the end token; α = 0 gives the raw log-probability, the
 plain beam search of Sutskever et al. 2014; α ≈ 0.6 is GNMT's choice). A hypothesis
 that has ended stays in its beam unchanged (extended by padding at no cost), so it
-competes with the hypotheses still growing; the search stops once every beam of
-every sentence has ended, and returns each sentence's best-scoring hypothesis.
+competes with the hypotheses still growing. Each sentence's best-scoring hypothesis
+is returned.
+
+The search stops early, with the same result: a sentence is settled once its best
+ended hypothesis scores at least as well as any hypothesis still growing could
+ever score. A growing hypothesis's log-probability L ≤ 0 can only fall, so its
+final score is at most L / max(lp(n + 1), lp(m + 1)) for n tokens so far and at
+most m before the end token (lp is monotone in |Y|, so one of the two ends of the
+range is its largest value). Its current score is no better than that bound, so
+it can never push the settled best out of the beam. (This is the exact form of
+the early stopping of GNMT and fairseq.) Without it, one growing hypothesis that
+never ends keeps a whole batch decoding up to `max_lengths`. The loop stops when
+every sentence is settled.
 
 Sentences and beams are one batch of `batch × beam_size` rows: the initial states
 are repeated `beam_size` times, and every state (the decoder's, and anything else
@@ -33,7 +44,7 @@ def length_penalty(lengths, alpha):
 
 
 def beam_search(step, states, start_id, end_id, max_lengths, beam_size=4, length_alpha=0.6,
-                forbidden_ids=(), pad_id=0):
+                forbidden_ids=(), pad_id=0, early_stopping=True):
     """Beam search over a batch of sentences in one `tf.while_loop`.
 
     Args:
@@ -42,6 +53,9 @@ def beam_search(step, states, start_id, end_id, max_lengths, beam_size=4, length
             `max_lengths` tokens.
         beam_size: hypotheses kept per sentence (a Python int or a scalar tensor ≥ 1).
         length_alpha: α of the length penalty (0: rank by log-probability alone).
+        early_stopping: stop a sentence once no growing hypothesis can beat its
+            best ended one (see the module docstring; the result is the same
+            either way, up to ties; False only for tests and timings).
 
     Returns:
         `(ids, lengths, log_probability)` of each sentence's best hypothesis, as in
@@ -82,6 +96,8 @@ def beam_search(step, states, start_id, end_id, max_lengths, beam_size=4, length
         finished = tf.gather(finished, origin) | tf.equal(chosen, end_id)
         lengths = tf.gather(new_lengths, origin)
         states = tf.nest.map_structure(lambda s: tf.gather(s, origin), states)
+        if early_stopping:
+            finished, totals = _settle(finished, totals, lengths, row_max, alpha, batch, beam)
         kept = tf.where(finished, pad_id, chosen)
         tokens = tf.concat([tf.gather(tokens, origin), kept[:, None]], 1)
         return t + 1, chosen, states, totals, finished, lengths, tokens
@@ -110,6 +126,20 @@ def beam_search(step, states, start_id, end_id, max_lengths, beam_size=4, length
     lengths = tf.maximum(tf.gather(lengths, rows_won) - 1, 0)
     ids = tf.gather(tokens, rows_won)[:, :tf.reduce_max(tf.concat([lengths, [0]], 0))]
     return ids, lengths, tf.gather(totals, rows_won)
+
+
+def _settle(finished, totals, lengths, row_max, alpha, batch, beam):
+    """End every hypothesis of the sentences whose best ended one can't be beaten.
+
+    Those still growing get a total of -inf, so they never win.
+    """
+    score = totals / length_penalty(lengths, alpha)
+    best_ended = tf.reduce_max(tf.reshape(tf.where(finished, score, _NEG_INF), [batch, beam]), 1)
+    largest = tf.maximum(length_penalty(lengths + 1, alpha), length_penalty(row_max + 1, alpha))
+    hope = tf.reduce_max(tf.reshape(tf.where(finished, _NEG_INF, totals / largest),
+                                    [batch, beam]), 1)
+    settled = tf.repeat((best_ended >= hope) & (best_ended > _NEG_INF), beam)
+    return finished | settled, tf.where(settled & ~finished, _NEG_INF, totals)
 
 
 def _any_batch(state):
