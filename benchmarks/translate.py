@@ -6,7 +6,8 @@
     python -m benchmarks.translate step --ours-flags "--units 128"
 
 `compare` trains, one after the other in one process and on the same split
-(apps.translate's, Spanish→English by default):
+(apps.translate's, Spanish→English by default; with `--ours-model DIR` ours is a
+run trained before, read from its metrics.json, and only the peer is trained):
 - ours: `python -m apps.translate train` with its defaults (or `--ours-flags`);
 - the peer, the recipe of TensorFlow's "Neural machine translation with attention"
   tutorial (tensorflow.org/text/tutorials/nmt_with_attention): text NFKD-normalised,
@@ -193,17 +194,24 @@ def peer_translate(model, source_words, target_words, sentences, batch_size=64):
 
 def compare(args):
     app = Translate()
-    config = train_config(app, ["--output-dir", args.output_dir, *shlex.split(args.ours_flags)],
-                          args.data, args.data_dir)
+    if args.ours_model:  # a run trained before (its metrics.json), on its own split
+        config = loaded(app, argparse.Namespace(model=args.ours_model)).config
+        with open(f"{args.ours_model}/metrics.json") as f:
+            ours = json.load(f)
+        ours["seconds_with_evaluation"] = None
+    else:
+        config = train_config(app, ["--output-dir", args.output_dir,
+                                    *shlex.split(args.ours_flags)], args.data, args.data_dir)
+        start = time.perf_counter()
+        ours = train(app, config, quiet=True)
+        ours["seconds_with_evaluation"] = round(time.perf_counter() - start, 1)
     splits = app.read_data(config).splits
-    start = time.perf_counter()
-    ours = train(app, config, quiet=True)
     ours = {k: ours[k] for k in ("bleu", "chrf", "bleu_lowercase", "epochs_done",
-                                 "train_seconds")}
-    ours["seconds_with_evaluation"] = round(time.perf_counter() - start, 1)
+                                 "train_seconds", "seconds_with_evaluation")}
     theirs = peer(splits, args.peer_time_budget)
-    print(json.dumps({"data": args.data or args.data_dir, "test_sentences": len(splits["test"]),
-                      "ours": ours, "peer": theirs,
+    print(json.dumps({"data": config.data or config.data_dir,
+                      "ours_model": args.ours_model or config.output_dir,
+                      "test_sentences": len(splits["test"]), "ours": ours, "peer": theirs,
                       "bleu_lowercase_ahead": round(ours["bleu_lowercase"]
                                                     - theirs["bleu_lowercase"], 2)},
                      indent=2, ensure_ascii=False))
@@ -334,6 +342,9 @@ def main():
     sub.add_argument("--data", help="a registry name (spa-eng)")
     sub.add_argument("--data-dir", help="or a pairs file")
     sub.add_argument("--ours-flags", default="", help='extra train flags, e.g. "--epochs 2"')
+    sub.add_argument("--ours-model", default=None,
+                     help="a run of apps.translate trained before: its metrics.json is ours, "
+                     "only the peer is trained (on that run's data and split)")
     sub.add_argument("--peer-time-budget", type=float, default=1320,
                      help="seconds of peer training (default 1320: the issue's 22 minutes)")
     sub.add_argument("--output-dir", default="saved_models/benchmark-translate")
