@@ -151,3 +151,17 @@ def test_an_output_dir_that_cannot_be_a_folder_is_refused_before_any_lesson_runs
     captured = capsys.readouterr()
     assert captured.out == "" and "--output-dir" in captured.err
     assert blocker.read_text() == "mine"
+
+
+def test_a_data_root_that_is_not_a_folder_is_refused_not_replaced_by_built_in_data(
+        tmp_path, capsys, monkeypatch):
+    missing = tmp_path / "no-such-folder"
+    monkeypatch.setenv("KERASRNN_DATA", str(missing))
+    with pytest.raises(SystemExit) as stop:
+        main(["gates", "--tiny", "--output-dir", str(tmp_path / "out")])
+    assert stop.value.code == 2
+    assert "$KERASRNN_DATA" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as stop:
+        main(["gates", "--tiny", "--output-dir", str(tmp_path / "out"), "--data-dir",
+              str(missing)])
+    assert stop.value.code == 2 and "--data-dir" in capsys.readouterr().err

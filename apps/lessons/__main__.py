@@ -29,6 +29,10 @@ def parse(argv):
         parser.error(f"--output-dir {args.output_dir} is a file, not a folder")
     if args.data_dir is not None and not os.path.isdir(args.data_dir):
         parser.error(f"--data-dir {args.data_dir} is not a folder")
+    root = os.environ.get("KERASRNN_DATA")
+    if args.data_dir is None and root and not os.path.isdir(root):
+        # Not a silent fall-back to the built-in stand-ins: the user meant real data.
+        parser.error(f"$KERASRNN_DATA {root} is not a folder (unset it for the built-in data)")
     if args.lesson is not None:
         try:  # before any lesson runs, not when its first PNG is saved
             os.makedirs(args.output_dir, exist_ok=True)

@@ -45,7 +45,8 @@ characters, drawn with `--temperature` and `--top-k` in one compiled loop that
 carries the recurrent state (kerasrnn.generation.sample); `--num-samples` are
 drawn as one batch; the same `--seed` gives the same text. `score` gives each
 sentence's total natural-log probability (the sentence read as a line of its own:
-its characters given a preceding newline), bits per character and perplexity.
+its characters given a preceding newline), bits per character and perplexity
+(an empty sentence has neither: null in JSON, n/a in text, NaN in the SavedModel).
 The SavedModel has `generate` (also `serving_default`: prompt, length,
 temperature, top_k, seed → generated: the continuation only, where the CLI prints
 the prompt too) and `score` (text → log_probability, bits_per_char, perplexity,

@@ -63,7 +63,9 @@ def endpoints(trained):
         chosen = tf.gather(p, targets, batch_dims=2)
         log_probability = tf.reduce_sum(tf.math.log(tf.maximum(chosen, 1e-30)) * real, -1)
         characters = tf.reduce_sum(real, -1)
-        bits = tf.math.divide_no_nan(-log_probability / math.log(2), characters)
+        # No characters, no average: NaN (0 / 0), not a perfect 0 bits.
+        bits = tf.where(characters > 0, -log_probability / math.log(2)
+                        / tf.maximum(characters, 1.0), float("nan"))
         return {"log_probability": log_probability, "bits_per_char": bits,
                 "perplexity": tf.pow(2.0, bits), "characters": tf.cast(characters, tf.int32)}
 
@@ -171,13 +173,22 @@ def _score(app, trained, args):
         out = {k: v.numpy() for k, v in score(tf.constant(texts)).items()}
         for i, text in enumerate(texts):
             result = {"text": text, "log_probability": round(float(out["log_probability"][i]), 4),
-                      "bits_per_char": round(float(out["bits_per_char"][i]), 4),
-                      "perplexity": round(float(out["perplexity"][i]), 4),
+                      "bits_per_char": _number(out["bits_per_char"][i]),
+                      "perplexity": _number(out["perplexity"][i]),
                       "characters": int(out["characters"][i])}
             print(json_line(result) if args.format == "json" else
-                  f"{result['log_probability']:.4f}\t{result['bits_per_char']:.4f} bits/char"
-                  f"\t{result['perplexity']:.4f}\t{text}")
+                  f"{result['log_probability']:.4f}\t{_text(result['bits_per_char'])} bits/char"
+                  f"\t{_text(result['perplexity'])}\t{text}")
         sys.stdout.flush()
+
+
+def _number(value):
+    """A rounded float, or None for NaN (an empty sentence)."""
+    return None if math.isnan(value) else round(float(value), 4)
+
+
+def _text(value):
+    return "n/a" if value is None else f"{value:.4f}"
 
 
 COMMANDS = (

@@ -146,7 +146,11 @@ def test_score_gives_log_probability_bits_and_characters(model_dir, capsys):
     for r in results[:2]:
         assert r["bits_per_char"] == pytest.approx(
             -r["log_probability"] / math.log(2) / r["characters"], rel=1e-3)
-    assert results[2]["log_probability"] == 0
+    assert results[2]["log_probability"] == 0  # no characters: no average
+    assert results[2]["bits_per_char"] is None and results[2]["perplexity"] is None
+    assert run(["score", "--model", model_dir, "the cat", ""]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "n/a bits/char" in lines[1] and "n/a" not in lines[0]
 
 
 def test_the_saved_model_generates_and_scores_in_plain_tensorflow(model_dir):
@@ -160,8 +164,9 @@ def test_the_saved_model_generates_and_scores_in_plain_tensorflow(model_dir):
         prompt=tf.constant(["the cat", "", "猫"]), length=tf.constant(25),
         temperature=tf.constant(0.7), top_k=tf.constant(0), seed=tf.constant(3, tf.int64))
     assert np.array_equal(default["generated"].numpy(), out)
-    scores = loaded.signatures["score"](text=tf.constant(["the cat is small"]))
+    scores = loaded.signatures["score"](text=tf.constant(["the cat is small", ""]))
     assert scores["bits_per_char"].numpy()[0] > 0
+    assert np.isnan(scores["bits_per_char"].numpy()[1])
 
 
 @pytest.mark.parametrize("argument,value,problem", [
