@@ -15,8 +15,11 @@ run trained before, read from its metrics.json, and only the peer is trained):
   split off; 5000-word vocabularies; an Embedding-256 and bidirectional GRU-256
   encoder (directions summed); an Embedding-256, GRU-256 decoder whose outputs
   attend to the encoder's (one-head `MultiHeadAttention`, residual, layer norm);
-  Adam, batch 64, masked cross-entropy; early stopping on the validation loss
-  (patience 3) within `--peer-time-budget` seconds; greedy decoding of at most 50
+  Adam, shuffled batches of 64 padded per batch, masked cross-entropy; as in the
+  tutorial's `model.fit`, epochs of 100 steps validated on 20 batches and early
+  stopping on that loss (patience 3, best weights restored), here within
+  `--peer-time-budget` seconds (an epoch that would end past it is not started);
+  greedy decoding of at most 50
   words (here with kerasrnn.generation's compiled greedy loop, which gives the
   same words as the tutorial's Python loop).
 Both are scored on the same test split with the same sacreBLEU objects: cased BLEU,
@@ -27,7 +30,9 @@ are low by construction; compare `bleu_lowercase`).
 side in one process, after one warm-up call each (tracing is not timed): the
 compiled greedy loop at batch 64 and at batch 1, beam search (width 4) at batch 64,
 and the naive loop: `model.predict()` on the whole prefix for every new word
-(batch 1, greedy, on `--predict-sentences`). The compiled runs are timed
+(batch 1, greedy, on `--predict-sentences`); also the BLEU and chrF of the greedy
+and the beam-4 translations of those sentences (for a trained model: greedy vs
+beam 4 on the same sentences). The compiled runs are timed
 `--repeats` times, interleaved, and their medians kept. Sentences per second of each
 and the
 ratios the issue sets targets for. `speed --data spa-eng` times a never-trained
@@ -65,6 +70,7 @@ from kerasrnn.generation import greedy_search
 from kerasrnn.training.runtime import configure_threads
 
 PEER_VOCABULARY, PEER_UNITS, PEER_MAX_LENGTH = 5000, 256, 50
+PEER_STEPS_PER_EPOCH, PEER_VALIDATION_STEPS = 100, 20  # the tutorial's model.fit
 
 
 def scores(hypotheses, references):
@@ -122,28 +128,35 @@ def peer(splits, time_budget, seed=0):
             for name, items in splits.items()}
     source_words, target_words = (peer_vocabulary(side) for side in data["train"])
 
-    def arrays(name):
-        source = source_words([f"[START] {s} [END]" for s in data[name][0]]).to_tensor()
-        target = target_words([f"[START] {s} [END]" for s in data[name][1]])
+    def vectorize(source, target):  # the tutorial's process_text: padded per batch
+        target = target_words(target)
         target_out = target[:, 1:].to_tensor()
-        inputs = {"source": source, "target_in": target[:, :-1].to_tensor()}
+        inputs = {"source": source_words(source).to_tensor(),
+                  "target_in": target[:, :-1].to_tensor()}
         return inputs, target_out, tf.cast(target_out != 0, tf.float32)
+
+    def batches(name):  # shuffled, batches of 64, repeated (epochs are 100 steps)
+        source, target = ([f"[START] {s} [END]" for s in side] for side in data[name])
+        pairs = tf.data.Dataset.from_tensor_slices((source, target))
+        pairs = pairs.shuffle(len(source), seed=seed).batch(64)
+        return pairs.map(vectorize, num_parallel_calls=tf.data.AUTOTUNE).repeat().prefetch(
+            tf.data.AUTOTUNE)
 
     model = peer_model(source_words.vocabulary_size(), target_words.vocabulary_size())
     model.compile(keras.optimizers.Adam(),
                   keras.losses.SparseCategoricalCrossentropy(from_logits=True))
-    x, y, w = arrays("train")
-    valid = arrays("valid")
     stop = keras.callbacks.EarlyStopping(patience=3, restore_best_weights=True)
     budget = TimeBudget(time_budget)
     start = time.perf_counter()
-    history = model.fit(x, y, sample_weight=w, batch_size=64, epochs=1000, validation_data=valid,
+    history = model.fit(batches("train"), epochs=1000, steps_per_epoch=PEER_STEPS_PER_EPOCH,
+                        validation_data=batches("valid"), validation_steps=PEER_VALIDATION_STEPS,
                         callbacks=[budget, stop], verbose=2)
     epochs = len(history.history["loss"])
     seconds = time.perf_counter() - start
     hypotheses = peer_translate(model, source_words, target_words, data["test"][0])
-    return {**scores(hypotheses, [p.target for p in splits["test"]]), "epochs": epochs,
-            "train_seconds": round(seconds, 1), "examples": hypotheses[:5]}
+    return {**scores(hypotheses, [p.target for p in splits["test"]]),
+            "epochs_of_100_steps": epochs, "train_seconds": round(seconds, 1),
+            "examples": hypotheses[:5]}
 
 
 class TimeBudget(keras.callbacks.Callback):
@@ -311,12 +324,16 @@ def speed(args):
     seconds = {name: [] for name in runs}
     for beam, batch in runs.values():  # tracing
         use.translate_all(translate_with, sentences[:batch], batch, tf.constant(beam))
+    outputs = {}
     for _ in range(args.repeats):  # interleaved, so that a busy moment hits all alike
         for name, (beam, batch) in runs.items():
             run = sentences if batch > 1 else sentences[:args.batch1_sentences]
             start = time.perf_counter()
-            use.translate_all(translate_with, run, batch, tf.constant(beam))
+            outputs[name] = use.translate_all(translate_with, run, batch, tf.constant(beam))
             seconds[name].append((time.perf_counter() - start) / len(run))
+    references = [p.target for p in test[:args.sentences]]
+    for name in ("greedy_batch64", "beam4_batch64"):  # the same sentences, both decoders
+        results[f"{name}_scores"] = scores(outputs[name], references)
     for name, times in seconds.items():
         results[f"{name}_sentences_per_second"] = round(1 / float(np.median(times)), 2)
     predict_loop(trained, sentences[0])  # warm-up

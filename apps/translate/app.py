@@ -44,8 +44,14 @@ SavedModel's `translate` (also `serving_default`) maps a batch of source strings
 to translations with the trained `--beam-size`; `translate_with` takes the beam
 size too (1: greedy).
 
-The defaults (a bidirectional GRU-256 encoder, additive attention, beam 4, a
-20-minute training budget) are not yet chosen on the validation split.
+The defaults: a bidirectional GRU-256 encoder, a GRU-256 decoder, additive
+attention, beam 4, Adam 1e-3, dropout 0.2, a 25-minute training budget (4 epochs of
+spa-eng here; the whole `train` took 25.3 minutes). Of them, only the model size and
+the learning rate were compared on the validation split (benchmarks/README.md,
+"Translation"): in the same budget the 256-unit model (4 epochs) reached valid BLEU
+42.15, a 128-unit one (7 epochs) 40.69; Adam 2e-3 with cosine decay and dropout 0.1
+was far behind after 2 epochs (valid loss 1.71 against 0.96) and was stopped. The
+attention, cell kind, beam width and dropout are not chosen by measurement yet.
 """
 
 import dataclasses
@@ -90,7 +96,7 @@ class Config(TrainConfig):
     length_alpha: float = flag(0.6, "GNMT length-penalty alpha of beam search (0: none)")
     batch_size: int = new_default(TrainConfig, "batch_size", 64)
     epochs: int = new_default(TrainConfig, "epochs", 30)
-    time_budget: float = new_default(TrainConfig, "time_budget", 1200)
+    time_budget: float = new_default(TrainConfig, "time_budget", 1500)
 
 
 class Translate(App):
