@@ -353,9 +353,12 @@ def speed(args):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.translate",
+                                     description=__doc__.splitlines()[0],
+                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
-    sub = commands.add_parser("compare", help="ours and the tutorial's recipe, one split")
+    shown = {"formatter_class": argparse.ArgumentDefaultsHelpFormatter}  # defaults in --help
+    sub = commands.add_parser("compare", **shown, help="ours and the tutorial's recipe, one split")
     sub.add_argument("--data", help="a registry name (spa-eng)")
     sub.add_argument("--data-dir", help="or a pairs file")
     sub.add_argument("--ours-flags", default="", help='extra train flags, e.g. "--epochs 2"')
@@ -363,25 +366,32 @@ def main():
                      help="a run of apps.translate trained before: its metrics.json is ours, "
                      "only the peer is trained (on that run's data and split)")
     sub.add_argument("--peer-time-budget", type=float, default=1320,
-                     help="seconds of peer training (default 1320: the issue's 22 minutes)")
-    sub.add_argument("--output-dir", default="saved_models/benchmark-translate")
-    sub = commands.add_parser("padding", help="padding of training batches, bucketed or not")
+                     help="seconds of peer training (22 minutes: the tutorial recipe's "
+                     "training time in the issue that set the target)")
+    sub.add_argument("--output-dir", default="saved_models/benchmark-translate",
+                     help="where our run goes (without --ours-model)")
+    sub = commands.add_parser("padding", **shown,
+                              help="padding of training batches, bucketed or not")
     sub.add_argument("--data", help="a registry name (spa-eng)")
     sub.add_argument("--data-dir", help="or a pairs file")
-    sub = commands.add_parser("step", help="training step time on random ids (no data)")
+    sub = commands.add_parser("step", **shown, help="training step time on random ids (no data)")
     sub.add_argument("--ours-flags", default="", help='train flags, e.g. "--units 128"')
-    sub.add_argument("--source-words", type=int, default=9)
-    sub.add_argument("--target-words", type=int, default=9)
-    sub.add_argument("--repeats", type=int, default=10)
-    sub = commands.add_parser("speed", help="decoding speed of a trained (or untrained) model")
+    sub.add_argument("--source-words", type=int, default=9, help="source length of the batch")
+    sub.add_argument("--target-words", type=int, default=9, help="target length of the batch")
+    sub.add_argument("--repeats", type=int, default=10, help="timed steps (median kept)")
+    sub = commands.add_parser("speed", **shown,
+                              help="decoding speed of a trained (or untrained) model")
     sub.add_argument("--model", help="a run directory of apps.translate")
     sub.add_argument("--data", help="instead of --model: an untrained model with this "
                      "dataset's vocabularies (timing only: it writes nonsense, to full length)")
     sub.add_argument("--data-dir", help="or a pairs file")
     sub.add_argument("--ours-flags", default="", help="train flags of the untrained model")
-    sub.add_argument("--sentences", type=int, default=1024)
-    sub.add_argument("--batch1-sentences", type=int, default=100)
-    sub.add_argument("--predict-sentences", type=int, default=20)
+    sub.add_argument("--sentences", type=int, default=1024,
+                     help="test sentences decoded (and scored) at batch 64")
+    sub.add_argument("--batch1-sentences", type=int, default=100,
+                     help="of them, decoded one at a time")
+    sub.add_argument("--predict-sentences", type=int, default=20,
+                     help="of them, decoded by the model.predict() loop")
     sub.add_argument("--repeats", type=int, default=3, help="interleaved timings; medians")
     args = parser.parse_args()
     {"compare": compare, "padding": padding, "step": step_time, "speed": speed}[args.command](args)

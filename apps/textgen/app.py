@@ -164,9 +164,11 @@ class TextGen(App):
         counts = ", ".join(f"{name} {len(text):,}" for name, text in splits.items())
         summary = (f"{corpus.report.source}: characters {counts}; vocabulary "
                    f"{size:,} characters of train + out-of-vocabulary; "
-                   + "; ".join(corpus.report.notes) + f"\n{which} defaults (more than "
-                   f"{LARGE_VOCABULARY:,} characters: large), flags given aside: "
-                   + ", ".join(f"{flag_name(k)} {_shown(v)}" for k, v in DEFAULTS[which].items()))
+                   + "; ".join(corpus.report.notes) + f"\nsettings used (the {which} "
+                   f"vocabulary's defaults unless given; more than {LARGE_VOCABULARY:,} "
+                   "characters is large): "
+                   + ", ".join(f"{flag_name(k)} {_shown(getattr(config, k))}"
+                               for k in DEFAULTS[which]))
         return AppData(splits, summary=summary, source=corpus.report.source,
                        notes={"splits": "by position, cut back to a line start: test the last "
                               "10%, valid the 5% before it, train the rest"})

@@ -36,8 +36,9 @@ def tokens(texts, lowercase):
 def detokenize(words):
     """Tokens `[batch, None]` (ragged) → sentences `[batch]`; see the module docstring."""
     text = tf.strings.reduce_join(words, axis=-1, separator=" ")
-    text = tf.strings.regex_replace(text, f" ({_CLOSING})", r"\1")
+    # Clitics first: in "you 're ." the clitic is still followed by a space.
     text = tf.strings.regex_replace(text, f" ({_CLITICS})( |$)", r"\1\2")
+    text = tf.strings.regex_replace(text, f" ({_CLOSING})", r"\1")
     return tf.strings.regex_replace(text, f"({_OPENING}) ", r"\1")
 
 

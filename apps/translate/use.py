@@ -167,6 +167,9 @@ def _predict(app, trained, args):
     if args.plot_attention and os.path.isdir(args.plot_attention):
         raise UserInputError(f"--plot-attention {args.plot_attention} is a folder; give a "
                              "FILE.png")
+    folder = os.path.dirname(os.path.abspath(args.plot_attention or "."))
+    if args.plot_attention and not os.path.isdir(folder):
+        raise UserInputError(f"--plot-attention {args.plot_attention}: no folder {folder}")
     beam = args.beam_size or trained.config.beam_size
     functions = endpoints(trained).functions
 

@@ -69,7 +69,8 @@ def test_every_unicode_white_space_separates_words_and_the_output_is_detokenised
                             lowercase=True) == [["¿", "el", "gato", "ve", "un", "pájaro", "?"],
                                                 ["tengo", "hambre", "."]]
     sentences = ["Where is the library?", "I don't know, Tom's dog.", "¡Hola! ¿Qué tal?",
-                 "It costs $5 (or 10%)... really"]
+                 "It costs $5 (or 10%)... really", "I know who you're.", "It is Tom's!",
+                 "Yes, I'm"]
     words = tf.ragged.constant(text.token_lists(sentences, lowercase=False))
     assert [s.decode() for s in text.detokenize(words).numpy()] == sentences
 
@@ -139,10 +140,12 @@ def test_predict_prints_json_and_plots_the_attention(untrained, tmp_path, capsys
     assert plot.stat().st_size > 1000
     (tmp_path / "folder.png").mkdir()
     for path, problem in ((tmp_path / "attention.txt", "ending in .png"),
-                          (tmp_path / "folder.png", "is a folder")):
+                          (tmp_path / "folder.png", "is a folder"),
+                          (tmp_path / "missing" / "a.png", "no folder")):
         args.plot_attention = str(path)
         with pytest.raises(UserInputError, match=problem):
             use.COMMANDS[0].run(APP, untrained, args)
+    assert capsys.readouterr().out == ""  # each refused before translating
 
 
 @pytest.mark.parametrize("line,problem", [
