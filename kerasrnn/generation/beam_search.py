@@ -20,8 +20,9 @@ ever score. A growing hypothesis's log-probability L ≤ 0 can only fall, so its
 final score is at most L / max(lp(n + 1), lp(m + 1)) for n tokens so far and at
 most m before the end token (lp is monotone in |Y|, so one of the two ends of the
 range is its largest value). Its current score is no better than that bound, so
-it can never push the settled best out of the beam. (This is the exact form of
-the early stopping of GNMT and fairseq.) Without it, one growing hypothesis that
+it can never push the settled best out of the beam. (An exact bound, where the
+usual early stopping of NMT toolkits stops at `beam` ended hypotheses or on a
+heuristic.) Without it, one growing hypothesis that
 never ends keeps a whole batch decoding up to `max_lengths`. The loop stops when
 every sentence is settled.
 
