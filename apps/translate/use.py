@@ -159,17 +159,8 @@ def _predict_arguments(parser):
 def _predict(app, trained, args):
     if args.beam_size is not None and args.beam_size < 1:
         raise UserInputError(f"--beam-size must be at least 1, got {args.beam_size}")
-    if args.plot_attention and trained.config.attention == "none":
-        raise UserInputError("--plot-attention: this model was trained with --attention none")
-    if args.plot_attention and not args.plot_attention.lower().endswith(".png"):
-        raise UserInputError(f"--plot-attention {args.plot_attention}: give a file name "
-                             "ending in .png")
-    if args.plot_attention and os.path.isdir(args.plot_attention):
-        raise UserInputError(f"--plot-attention {args.plot_attention} is a folder; give a "
-                             "FILE.png")
-    folder = os.path.dirname(os.path.abspath(args.plot_attention or "."))
-    if args.plot_attention and not os.path.isdir(folder):
-        raise UserInputError(f"--plot-attention {args.plot_attention}: no folder {folder}")
+    if args.plot_attention:
+        _check_plot(trained, args.plot_attention)
     beam = args.beam_size or trained.config.beam_size
     functions = endpoints(trained).functions
 
@@ -191,6 +182,19 @@ def _predict(app, trained, args):
         if not plotted and texts:
             _plot(trained, texts[0], beam, args.plot_attention)
             plotted = True
+
+
+def _check_plot(trained, path):
+    """Refuses, before anything is translated, a heatmap that can't be drawn or saved."""
+    if trained.config.attention == "none":
+        raise UserInputError("--plot-attention: this model was trained with --attention none")
+    if not path.lower().endswith(".png"):
+        raise UserInputError(f"--plot-attention {path}: give a file name ending in .png")
+    if os.path.isdir(path):
+        raise UserInputError(f"--plot-attention {path} is a folder; give a FILE.png")
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise UserInputError(f"--plot-attention {path}: no folder {folder}")
 
 
 def _plot(trained, source, beam, path):
