@@ -195,3 +195,36 @@ def test_early_stopping_ends_the_search_once_no_growing_hypothesis_can_win():
     assert found[True][0] == found[False][0] == [A]
     assert found[False][1] == 41  # up to the forced end of the wandering beams
     assert found[True][1] <= 3
+
+
+@pytest.mark.parametrize("search,options", [(greedy_search, {}),
+                                            (beam_search, {"beam_size": 3})])
+def test_only_rows_still_growing_are_computed(search, options):
+    """Sentences ending after 1, 2 and 8 tokens: `step` sees fewer rows as they end.
+
+    (That their states follow them is what the batch-vs-alone test checks.)
+    """
+    table = np.full((7, 7), -5.0)
+    table[START, A], table[A, END], table[B, C], table[C, END] = 5.0, 20.0, 20.0, 20.0
+    bias = np.zeros((3, 7))
+    bias[1, [A, B]] = -10.0, 8.0  # B C END
+    bias[2, [C, END]] = 50.0, -100.0  # C until its maximum length, 8
+    step, calls = table_step(table), tf.Variable(0)
+    seen = tf.Variable(tf.zeros([64], tf.int32))
+
+    def counted(ids, states):
+        seen.scatter_nd_update([[calls]], [tf.shape(ids)[0]])
+        calls.assign_add(1)
+        return step(ids, states)
+
+    ids, lengths, _ = decode(search, counted, bias, [50, 50, 8], **options)
+    assert lengths.tolist() == [1, 2, 8]
+    assert ids[:, :2].tolist() == [[A, PAD], [B, C], [C, C]]
+    counts = seen.numpy()[:int(calls.numpy())].tolist()
+    beam = options.get("beam_size", 1)
+    assert len(counts) == 9 and counts[0] == 3  # one row per sentence at the start
+    if beam == 1:
+        assert counts == [3, 3, 2, 1, 1, 1, 1, 1, 1]
+    else:  # at the end only the third sentence's beams are still growing
+        assert max(counts) <= 3 * beam and counts[-1] <= beam
+        assert sum(counts) < len(counts) * 3 * beam

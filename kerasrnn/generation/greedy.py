@@ -4,10 +4,10 @@ A decoder (e.g. a translator's, attending to its source sentence) is given as
 
     step(ids, states) -> (logits, states)
 
-where `ids` is `[batch]` int32 (the last token of each sentence), `logits` is
-`[batch, vocabulary]` (log-probabilities, or unnormalised ones: they are passed
-through `log_softmax` here) and `states` any nested structure of batch-first
-tensors whose shapes do not change from step to step: the decoder's recurrent
+where `ids` is `[rows]` int32 (the last token of each row still decoding), `logits`
+is `[rows, vocabulary]` (log-probabilities, or unnormalised ones: they are passed
+through `log_softmax` here) and `states` any nested structure of row-first tensors,
+whose row count shrinks as sentences end (the other dimensions stay): the decoder's recurrent
 state, and anything else the step needs per sentence (the encoder's outputs and
 mask for attention), which beam search then reorders with the beams. The decoder
 never looks inside the model, so it is tested with a fake `step` and no model.
@@ -17,10 +17,14 @@ Greedy decoding takes the most probable allowed token at each step:
     y_t = argmax_{v not forbidden} log p(v | y_<t, x)
 
 until the end token, or until `max_lengths` tokens have been emitted, whichever
-comes first (then the end token is forced, so no sentence runs on).
+comes first (then the end token is forced, so no sentence runs on). A sentence
+that has ended is no longer computed: `step` gets only the rows still growing, and
+their states, in row order (kerasrnn/generation/rows.py).
 """
 
 import tensorflow as tf
+
+from kerasrnn.generation.rows import growing_rows, row_shape
 
 
 def allowed_log_probs(logits, forbidden_ids=()):
@@ -66,16 +70,23 @@ def greedy_search(step, states, start_id, end_id, max_lengths, forbidden_ids=(),
     longest = tf.reduce_max(tf.concat([max_lengths, [0]], 0))
 
     def body(t, ids, states, finished, lengths, total, out):
-        logits, new_states = step(ids, states)
+        # Only the rows still growing are computed; `states` holds theirs, in order.
+        live = growing_rows(~finished)
+        logits, new_states = step(tf.gather(ids, live), states)
         log_probs = allowed_log_probs(logits, forbidden_ids)
         chosen = tf.argmax(log_probs, axis=-1, output_type=tf.int32)
-        chosen = tf.where(t >= max_lengths, end_id, chosen)  # out of room: end it
+        chosen = tf.where(t >= tf.gather(max_lengths, live), end_id, chosen)  # out of room
         chosen_log_prob = tf.gather(log_probs, chosen, batch_dims=1)
-        total = total + tf.where(finished, 0.0, chosen_log_prob)
-        ended = finished | tf.equal(chosen, end_id)
-        lengths = lengths + tf.cast(~ended, tf.int32)
-        out = out.write(t, tf.where(ended, pad_id, chosen))
-        return t + 1, chosen, new_states, ended, lengths, total, out
+        ended = tf.equal(chosen, end_id)
+        at = live[:, None]
+        total = tf.tensor_scatter_nd_add(total, at, chosen_log_prob)
+        lengths = tf.tensor_scatter_nd_add(lengths, at, tf.cast(~ended, tf.int32))
+        finished = tf.tensor_scatter_nd_update(finished, at, ended)
+        ids = tf.tensor_scatter_nd_update(tf.fill([batch], pad_id), at, chosen)
+        out = out.write(t, tf.where(finished, pad_id, ids))
+        still = growing_rows(~ended)
+        states = tf.nest.map_structure(lambda s: tf.gather(s, still), new_states)
+        return t + 1, ids, states, finished, lengths, total, out
 
     def going(t, ids, states, finished, *_):
         return (t <= longest) & ~tf.reduce_all(finished)
@@ -84,7 +95,10 @@ def greedy_search(step, states, start_id, end_id, max_lengths, forbidden_ids=(),
     out = tf.TensorArray(tf.int32, size=0, dynamic_size=True, element_shape=[None])
     _, _, _, _, lengths, total, out = tf.while_loop(
         going, body, (tf.constant(0), start, states, tf.zeros([batch], tf.bool),
-                      tf.zeros([batch], tf.int32), tf.zeros([batch], tf.float32), out))
+                      tf.zeros([batch], tf.int32), tf.zeros([batch], tf.float32), out),
+        shape_invariants=(tf.TensorShape([]), tf.TensorShape([None]),
+                          tf.nest.map_structure(row_shape, states), tf.TensorShape([None]),
+                          tf.TensorShape([None]), tf.TensorShape([None]), tf.TensorShape(None)))
     ids = tf.cond(out.size() > 0, lambda: tf.transpose(out.stack()),
                   lambda: tf.zeros([batch, 0], tf.int32))
     return ids[:, :tf.reduce_max(tf.concat([lengths, [0]], 0))], lengths, total
