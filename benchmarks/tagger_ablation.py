@@ -195,10 +195,15 @@ def report(app, source, command, budget, seeds, defaults, rows):
     return "\n".join(lines)
 
 
-def write_readme(path, app, markdown):
-    """Puts `markdown` between the app's marker comments in `path` (appended if absent)."""
+def write_readme(path, app, markdown, marker=None):
+    """Puts `markdown` between the app's marker comments in `path` (appended if absent).
+
+    `marker`: instead, between `<!-- marker -->` and `<!-- /marker -->`.
+    """
     path = pathlib.Path(path)
     begin, end = BEGIN.format(app), END.format(app)
+    if marker:
+        begin, end = f"<!-- {marker} -->", f"<!-- /{marker} -->"
     section = f"{begin}\n{markdown}\n{end}"
     text = path.read_text(encoding="utf-8") if path.exists() else ""
     pattern = re.compile(re.escape(begin) + r".*?" + re.escape(end), re.DOTALL)
