@@ -191,6 +191,17 @@ def test_parallel_pairs_columns_are_selectable_and_three_columns_accepted():
     assert sum(len(p) for p in data.splits.values()) == 8
 
 
+def test_parallel_pairs_blank_lines_are_skipped_and_counted(tmp_path):
+    path = tmp_path / "pairs.txt"
+    path.write_bytes(b"Owls fly.\tVuelan.\n\nCats sleep.\tDuermen.\n  \n\n")
+    data = read_parallel_pairs(path, valid_fraction=0, test_fraction=0)
+    assert len(data.splits["train"]) == 2
+    assert "3 blank lines skipped" in data.report.summary()
+    path.write_bytes(b"Owls fly.\tVuelan.\n\t\n")  # a tab: a pair with both sides empty
+    with pytest.raises(DataFormatError, match=r"pairs.txt:2: empty source or target sentence"):
+        read_parallel_pairs(path)
+
+
 @pytest.mark.parametrize("name,expected", [
     ("slot_filling", "slot_filling"), ("conll2003", "conll"), ("ud_toy", "conllu"),
     ("trec", "trec"), ("sst2", "glue_tsv"), ("labelled_tsv", "labelled_tsv"),

@@ -1,7 +1,8 @@
 """Parallel sentence pairs (Tatoeba/Anki "manythings" files).
 
 One pair per line, two or three tab-separated columns (newer files add an
-attribution column). Which column is the source and which the target is
+attribution column). Lines holding only white space and no tab (a blank line at the end of a
+hand-made file) are skipped and counted in the report; any other line must be a pair. Which column is the source and which the target is
 chosen by the caller: the shared ``spa-eng.txt`` is ``English<TAB>Spanish``.
 
 Split contract (deterministic, documented): the files have no split, and one
@@ -53,8 +54,11 @@ def read_parallel_pairs(
             f"received {source_column} and {target_column}")
     path = os.fspath(path)
     report = ReadReport(source=path)
-    pairs = []
+    pairs, blank = [], 0
     for number, text in iter_lines(path):
+        if not text.strip() and "\t" not in text:
+            blank += 1
+            continue
         fields = text.split("\t")
         if len(fields) not in (2, 3) or max(source_column, target_column) >= len(fields):
             raise DataFormatError(
@@ -77,6 +81,8 @@ def read_parallel_pairs(
     for split, members in splits.items():
         report.add(split, "examples", len(members))
     report.note(f"{len(groups)} groups of pairs sharing a sentence, kept within one split")
+    if blank:
+        report.note(f"{blank} blank line{'s' if blank > 1 else ''} skipped")
     return ParallelDataset(splits=splits, report=report)
 
 
