@@ -74,16 +74,16 @@ CHANGES = {
 BEGIN, END = "<!-- tagger_ablation:{} -->", "<!-- /tagger_ablation:{} -->"
 
 
-def app_defaults(app):
+def app_defaults(app, axes=AXES):
     """The app's default value of each ablated setting (from its Config dataclass)."""
     config = importlib.import_module(f"apps.{app}.app").Config
     fields = {f.name: f.default for f in config.__dataclass_fields__.values()}
-    return {axis: fields[axis] for axis in AXES}
+    return {axis: fields[axis] for axis in axes}
 
 
-def variants(defaults):
+def variants(defaults, changes=CHANGES):
     """{name: {setting: value}}: the default configuration, then one change at a time."""
-    return {"default": {}, **{name: change for name, change in CHANGES.items()
+    return {"default": {}, **{name: change for name, change in changes.items()
                               if any(defaults[k] != v for k, v in change.items())}}
 
 

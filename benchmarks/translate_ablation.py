@@ -36,7 +36,7 @@ import shlex
 import subprocess
 import sys
 
-from benchmarks import atis_grid, tagger_ablation
+from benchmarks import tagger_ablation
 from benchmarks.tagger_ablation import as_flags, provenance
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -51,18 +51,6 @@ VARIANTS = {
 }
 
 
-def app_defaults():
-    from apps.translate.app import Config
-    fields = {f.name: f.default for f in Config.__dataclass_fields__.values()}
-    return {axis: fields[axis] for axis in AXES}
-
-
-def variants(defaults):
-    """{name: change}: the default configuration, then each change from it."""
-    return {"default": {}, **{name: change for name, change in VARIANTS.items()
-                              if any(defaults[k] != v for k, v in change.items())}}
-
-
 def last_json(text):
     """The JSON object a command printed last (its output may start with log lines)."""
     return json.loads(text[text.rindex("\n{") + 1 if "\n{" in text else text.index("{"):])
@@ -71,13 +59,7 @@ def last_json(text):
 def run(workdir, name, flags, expected, speed_sentences):
     """Train (unless done), then the valid scores and decoding speed; returns one dict."""
     out = workdir / name
-    if (out / "metrics.json").exists():
-        config = json.loads((out / "config.json").read_text())["config"]
-        differ = {k: (config.get(k), v) for k, v in expected.items() if config.get(k) != v}
-        if differ:
-            listed = ", ".join(f"{k} {was!r} (now {now!r})" for k, (was, now) in differ.items())
-            raise RuntimeError(f"{out} was trained with {listed}: use another --workdir")
-    test = atis_grid.train(workdir, name, flags, app="translate")
+    test = tagger_ablation.train("translate", workdir, name, flags, expected)
     result = {"test": test}
     for key, command in (("valid", ["-m", "apps.translate", "evaluate", "--model", str(out),
                                     "--split", "valid"]),
@@ -148,8 +130,8 @@ def main(argv=None):
     parser.add_argument("--extra", nargs=argparse.REMAINDER, default=[],
                         help="last: flags for every run, e.g. --extra --units 128")
     args = parser.parse_args(argv)
-    defaults = app_defaults()
-    known = variants(defaults)
+    defaults = tagger_ablation.app_defaults("translate", AXES)
+    known = tagger_ablation.variants(defaults, VARIANTS)
     chosen = list(dict.fromkeys(args.variants or known))
     unknown = [v for v in chosen if v not in known]
     if unknown:

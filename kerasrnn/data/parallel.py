@@ -1,9 +1,10 @@
 """Parallel sentence pairs (Tatoeba/Anki "manythings" files).
 
 One pair per line, two or three tab-separated columns (newer files add an
-attribution column). Lines holding only white space and no tab (a blank line at the end of a
-hand-made file) are skipped and counted in the report; any other line must be a pair. Which column is the source and which the target is
-chosen by the caller: the shared ``spa-eng.txt`` is ``English<TAB>Spanish``.
+attribution column). Lines holding only white space and no tab (a blank line at
+the end of a hand-made file) are skipped and counted in the report; any other
+line must be a pair. Which column is the source and which the target is chosen
+by the caller: the shared ``spa-eng.txt`` is ``English<TAB>Spanish``.
 
 Split contract (deterministic, documented): the files have no split, and one
 sentence often has several translations. Pairs are grouped into connected
