@@ -4,14 +4,19 @@
 command of every app unless it lists its own (`App.use_commands`). User errors (and
 OSErrors: paths that can't be read or written) end with one line on stderr and
 exit status 2 (`--debug` adds the traceback, and TensorFlow's and Keras' own log
-lines and warnings); Ctrl-C ends with one line and status 130.
+lines and warnings); Ctrl-C ends with one line and status 130, SIGTERM (`kill`, a
+job scheduler's stop) the same way with status 143: a `train` stopped either way
+leaves no half-written run directory and resumes when run again.
 """
 
 import argparse
+import contextlib
 import dataclasses
 import json
 import os
+import signal
 import sys
+import threading
 import traceback
 
 import tensorflow as tf
@@ -144,22 +149,46 @@ USER_ERRORS = (UserInputError, DataFormatError, DatasetNotFoundError, TrainingDi
                OSError, tf.errors.ResourceExhaustedError)
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the program is, so that it stops as Ctrl-C stops it."""
+
+
+def _raise_terminated(signum, frame):
+    raise Terminated
+
+
+@contextlib.contextmanager
+def sigterm_as_interrupt():
+    """Within: SIGTERM raises `Terminated` (main thread only; restored after)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def main(app, argv=None):
-    """Runs one command; returns the exit status (2 for a user's error, 130 if interrupted)."""
+    """Runs one command; returns the exit status (2 for a user's error, 130 if interrupted,
+    143 if terminated)."""
     argv = sys.argv[1:] if argv is None else [str(a) for a in argv]
     args = build_parser(app).parse_args(argv)
     debug = args.debug or debug_requested(argv)
     try:
-        return run(app, args)
+        with sigterm_as_interrupt():
+            return run(app, args)
     except BrokenPipeError:  # e.g. `predict ... | head -1`: the reader has all it wants
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as stop:
         if debug:
             traceback.print_exc()
         hint = "; run the same command again to resume" if args.command == "train" else ""
-        print(f"{app.name}: interrupted{hint}", file=sys.stderr)
-        return 130
+        how = "terminated (SIGTERM)" if isinstance(stop, Terminated) else "interrupted"
+        print(f"{app.name}: {how}{hint}", file=sys.stderr)
+        return 143 if isinstance(stop, Terminated) else 130
     except USER_ERRORS as error:
         if debug:
             traceback.print_exc()

@@ -230,6 +230,34 @@ def test_resuming_with_other_settings_is_refused(model_dir, tmp_path, capsys, mo
     assert "1 of 2 epochs done" in capsys.readouterr().out and not resume.exists()
 
 
+def test_sigterm_stops_training_as_ctrl_c_does(model_dir, tmp_path, capsys, monkeypatch):
+    """A job scheduler's stop: one line, status 143, nothing half-written, resumable."""
+    import signal
+
+    import apps.harness.training as training
+
+    data = model_dir.parent / "flights"
+    out = tmp_path / "run"
+    flags = ["train", "--data-dir", data, "--output-dir", out, *TINY, "--epochs", "1"]
+    before = signal.getsignal(signal.SIGTERM)
+
+    def terminated(*args, **kwargs):  # `kill PID` after the last epoch
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(training, "_publish", terminated)
+        capsys.readouterr()
+        assert run(flags) == 143
+    err = capsys.readouterr().err
+    assert err.splitlines()[-1] == ("slot_filling: terminated (SIGTERM); run the same command "
+                                    "again to resume")
+    assert signal.getsignal(signal.SIGTERM) is before  # the handler was only lent
+    assert (tmp_path / "run.resume" / "state.json").exists()
+    assert not out.exists() and not (tmp_path / "run.staging").exists()
+    assert run(flags) == 0 and (out / "metrics.json").exists()
+    assert "1 of 1 epochs done" in capsys.readouterr().out
+
+
 def test_export_refuses_a_folder_or_file_it_did_not_write(model_dir, tmp_path, capsys):
     thesis = tmp_path / "D" / "thesis"
     thesis.mkdir(parents=True)
