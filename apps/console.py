@@ -7,6 +7,7 @@ see none of it: `quiet()` silences all of that, and `--debug` (or `KERASRNN_DEBU
 brings every line back, with the traceback of any error.
 """
 
+import argparse
 import contextlib
 import io
 import json
@@ -137,6 +138,16 @@ def decode_arguments(arguments):
 def one_line(message):
     """`message` with every run of white space (newlines included) made one space."""
     return " ".join(str(message).split())
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line on stderr (prog: error: ...), exit 2."""
+
+    error_prefix = None  # e.g. the app's name, so every error line starts alike
+
+    def error(self, message):
+        sys.stderr.write(f"{self.error_prefix or self.prog}: error: {one_line(message)}\n")
+        sys.exit(2)
 
 
 def json_line(value):

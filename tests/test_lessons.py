@@ -23,10 +23,12 @@ def test_without_a_name_the_lessons_are_listed(capsys):
         assert name in out
 
 
-def test_unknown_lesson_is_an_error():
+def test_unknown_lesson_is_a_one_line_error(capsys):
     with pytest.raises(SystemExit) as raised:
         main(["no_such_lesson"])
-    assert raised.value.code != 0
+    assert raised.value.code == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "invalid choice: 'no_such_lesson'" in err
 
 
 @pytest.mark.parametrize("name", LESSON_NAMES)

@@ -10,11 +10,10 @@ only the fields of `TrainConfig`.
 import argparse
 import dataclasses
 import math
-import sys
 import types
 import typing
 
-from apps.console import one_line
+from apps.console import OneLineParser, one_line  # noqa: F401 (OneLineParser: re-exported)
 from kerasrnn.data.registry import DATASETS
 from kerasrnn.training.errors import UserInputError
 from kerasrnn.training.runtime import STRATEGIES
@@ -172,13 +171,3 @@ def config_from_json(config_class, saved, defaults_of_old_runs=None):
     if unknown:
         raise UserInputError(f"the run has settings this kerasrnn does not know: {unknown}")
     return config_class(**{**(defaults_of_old_runs or {}), **saved})
-
-
-class OneLineParser(argparse.ArgumentParser):
-    """An ArgumentParser whose errors are one line on stderr (prog: error: ...), exit 2."""
-
-    error_prefix = None  # e.g. the app's name, so every error line starts alike
-
-    def error(self, message):
-        sys.stderr.write(f"{self.error_prefix or self.prog}: error: {one_line(message)}\n")
-        sys.exit(2)

@@ -1,16 +1,16 @@
 """`python -m apps.lessons [LESSON|all] --output-dir DIR [--seed S] [--tiny] [--data-dir D]`."""
 
-import argparse
 import os
 import sys
 import time
 
+from apps.console import OneLineParser
 from apps.lessons import CLAIMS, LESSON_NAMES, lesson_module
 from apps.lessons.lesson import Settings
 
 
 def parse(argv):
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="python -m apps.lessons",
         description="Lessons: the RNN lectures' claims on real runs, each with a table and a PNG.")
     parser.add_argument("lesson", nargs="?", choices=(*LESSON_NAMES, "all"),
