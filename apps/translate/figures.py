@@ -1,19 +1,30 @@
 """The attention of one translation as a heatmap, source words across, output words down."""
 
 
+MAX_INCHES = 40  # a 200-word sentence still gives a PNG of at most 4,000 pixels a side
+
+
 def plot_attention(weights, source_words, output_words, path):
-    """Writes `weights` (`[output words, source words]`, rows summing to 1) as a PNG."""
+    """Writes `weights` (`[output words, source words]`, rows summing to 1) as a PNG.
+
+    Half an inch a word, up to `MAX_INCHES` a side (at 100 dpi); beyond that the
+    words get narrower and their labels smaller.
+    """
     import matplotlib
 
     matplotlib.use("Agg")  # files only, no display
     import matplotlib.pyplot as plt
 
-    width = max(4.0, 0.5 * len(source_words) + 2)
-    height = max(3.0, 0.4 * len(output_words) + 1.5)
+    across = min(0.5, (MAX_INCHES - 2) / max(len(source_words), 1))  # inches a word
+    down = min(0.4, (MAX_INCHES - 1.5) / max(len(output_words), 1))
+    width = max(4.0, across * len(source_words) + 2)
+    height = max(3.0, down * len(output_words) + 1.5)
     figure, axes = plt.subplots(figsize=(width, height))
     image = axes.imshow(weights, cmap="viridis", vmin=0, vmax=1, aspect="auto")
-    axes.set_xticks(range(len(source_words)), source_words, rotation=90)
-    axes.set_yticks(range(len(output_words)), output_words)
+    # a label at most as tall as its word's share of the side (72 points an inch)
+    axes.set_xticks(range(len(source_words)), source_words, rotation=90,
+                    fontsize=min(10.0, 0.8 * 72 * across))
+    axes.set_yticks(range(len(output_words)), output_words, fontsize=min(10.0, 0.8 * 72 * down))
     axes.set_xlabel("source words")
     axes.set_ylabel("output words")
     figure.colorbar(image, ax=axes, label="attention weight")

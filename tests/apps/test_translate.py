@@ -192,3 +192,14 @@ def test_keras_finds_every_layer_by_name(untrained):
     assert {"encoder_0", "decoder", "attention", "attention_keys", "attention_vector",
             "logits", "bridge_0"} <= names
     assert isinstance(untrained.model.get_layer("attention"), keras.layers.AdditiveAttention)
+
+
+def test_the_attention_heatmap_of_a_long_sentence_stays_a_readable_size(tmp_path):
+    from PIL import Image
+
+    from apps.translate.figures import plot_attention
+
+    weights = np.random.default_rng(0).dirichlet(np.ones(200), 400)
+    plot_attention(weights, [f"w{i}" for i in range(200)], [f"o{i}" for i in range(400)],
+                   tmp_path / "long.png")
+    assert max(Image.open(tmp_path / "long.png").size) <= 4000  # was 10,200 × 16,150 pixels
