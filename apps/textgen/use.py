@@ -100,7 +100,7 @@ def _state_sizes(cell):
 def _left_padded(ragged):
     """A ragged batch of ids as a dense one, padded on the left (the last ids line up)."""
     lengths = tf.cast(ragged.row_lengths(), tf.int32)
-    longest = tf.reduce_max(lengths)
+    longest = tf.reduce_max(tf.concat([lengths, [1]], 0))  # an empty batch: [0, 1]
     source = tf.range(longest)[None] - (longest - lengths)[:, None]
     dense = tf.gather(ragged.to_tensor(), tf.maximum(source, 0), batch_dims=1)
     return tf.where(source >= 0, dense, PAD_ID)

@@ -2,8 +2,8 @@
 
 train → a complete run directory → `evaluate` from the directory alone → the use
 commands with `--format json` (one JSON object per input, one line each) → every
-SavedModel signature called from plain TensorFlow on raw strings, "" included →
-the same seed gives the same metrics.
+SavedModel signature called from plain TensorFlow on raw strings, "" included, and on
+an empty batch → the same seed gives the same metrics.
 """
 
 import dataclasses
@@ -155,6 +155,9 @@ def test_every_signature_serves_raw_strings_to_plain_tensorflow(trained):
         assert all(spec.shape.rank == 0 for spec in options.values())
         outputs = function(**{argument: tf.constant(["the cat is small", ""])}, **options)
         assert all(value.shape[0] == 2 for value in outputs.values()), name
+        # An empty batch (a server flushing an empty queue): empty answers, not an error.
+        outputs = function(**{argument: tf.constant([], tf.string)}, **options)
+        assert all(value.shape[0] == 0 for value in outputs.values()), name
 
 
 def test_the_same_seed_gives_the_same_metrics(trained):

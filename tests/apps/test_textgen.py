@@ -168,6 +168,10 @@ def test_the_saved_model_generates_and_scores_in_plain_tensorflow(model_dir):
     scores = loaded.signatures["score"](text=tf.constant(["the cat is small", ""]))
     assert scores["bits_per_char"].numpy()[0] > 0
     assert np.isnan(scores["bits_per_char"].numpy()[1])
+    none = tf.constant([], tf.string)  # an empty batch: empty answers, not an error
+    assert generate(prompt=none, length=tf.constant(5), temperature=tf.constant(1.0),
+                    top_k=tf.constant(0), seed=tf.constant(0, tf.int64))["generated"].shape == (0,)
+    assert loaded.signatures["score"](text=none)["bits_per_char"].shape == (0,)
 
 
 @pytest.mark.parametrize("argument,value,problem", [

@@ -121,6 +121,8 @@ def test_any_input_gets_an_output_of_bounded_length(untrained):
             assert len(translation.split()) <= 2 * len(source.split()) + 5 + 1
             assert "[UNK]" not in translation and "[START]" not in translation
         assert translations[0] == translations[4] == ""  # no words in, no words out
+        none = translate_with(tf.constant([], tf.string), tf.constant(beam))  # an empty batch
+        assert none["translation"].shape == (0,) and none["log_probability"].shape == (0,)
 
 
 def test_translate_with_refuses_a_beam_below_one(untrained):
