@@ -33,6 +33,12 @@ Decoding: kerasrnn.generation's batched greedy search (`--beam-size 1`) or beam
 search with GNMT's length penalty (`--length-alpha`), one compiled loop per batch;
 each output has at most 2 × its source's tokens + 5 words.
 
+Training log: `loss` is the objective, Keras' mean over every target position of a
+batch with padding counted as 0 (so it shifts with a batch's padding, and the
+unbucketed validation batches have more); `cross_entropy` is the mean over real
+tokens, in nats (perplexity per token: e ** cross_entropy). The kept epoch is the
+best `val_loss` (over the same validation batches each epoch, so the same order).
+
 Results: metrics.json holds `bleu` and `chrf` (sacreBLEU corpus scores, its
 default cased settings, 0-100) and `bleu_lowercase` of the test split translated
 with `--beam-size`; sacrebleu.json the signatures and the first translations.
@@ -148,8 +154,13 @@ class Translate(App):
     def build_model(self, config, vocabulary, compile_options):
         model = translator.build(config, len(vocabulary["source"]) + 2,
                                  len(vocabulary["target"]) + 2)
+        # Keras' `loss` averages over every target position of a batch, padding
+        # counted as 0, so it depends on the batch's padding; `cross_entropy` is the
+        # mean over real tokens (nats per token; perplexity = e ** cross_entropy).
         model.compile(**compile_options,
-                      loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+                      loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                      weighted_metrics=[keras.metrics.SparseCategoricalCrossentropy(
+                          from_logits=True, name="cross_entropy")])
         return model
 
     def evaluate(self, trained, items):

@@ -205,3 +205,18 @@ def test_the_attention_heatmap_of_a_long_sentence_stays_a_readable_size(tmp_path
     plot_attention(weights, [f"w{i}" for i in range(200)], [f"o{i}" for i in range(400)],
                    tmp_path / "long.png")
     assert max(Image.open(tmp_path / "long.png").size) <= 4000  # was 10,200 × 16,150 pixels
+
+
+def test_cross_entropy_is_the_mean_over_real_tokens_and_loss_counts_padding(untrained):
+    config, vocabulary, model = untrained.config, untrained.vocabulary, untrained.model
+    items = APP.read_data(config).splits["valid"]
+    x, y, w = next(iter(APP.make_dataset(config, vocabulary, items, training=False)))
+    results = model.evaluate(x, y, sample_weight=w, verbose=0, return_dict=True)
+    logits = model(x, training=False).numpy().astype(np.float64)
+    log_probs = logits - np.log(np.exp(logits).sum(-1, keepdims=True))
+    token = -np.take_along_axis(log_probs, y.numpy()[..., None], -1)[..., 0]
+    weights = w.numpy()
+    assert 0 < weights.mean() < 1  # the batch has padding
+    np.testing.assert_allclose(results["cross_entropy"], (token * weights).sum() / weights.sum(),
+                               rtol=1e-4)
+    np.testing.assert_allclose(results["loss"], (token * weights).mean(), rtol=1e-4)
