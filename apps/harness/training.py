@@ -120,7 +120,7 @@ def train(app, config, quiet=False):
     make_reproducible(config.seed)
     set_precision(config.mixed_precision)
     strategy = make_strategy(config.strategy)
-    run = RunDirectory(_worker_output_dir(app, config, strategy))
+    run = RunDirectory(_worker_output_dir(app, config, strategy), app.name)
     run.check()  # refuses before reading data if a user's file is in the way
     data = app.read_data(config)
     say = (lambda *a: None) if quiet else print

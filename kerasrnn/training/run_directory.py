@@ -12,7 +12,7 @@ A `train` run works in two places derived from `--output-dir OUT`:
 Every folder kerasrnn creates holds a marker file, `.kerasrnn`, saying what it is:
 a run directory, a resume state or an export. A command replaces or deletes a
 folder only when it is its own earlier output of the same kind (`train` an earlier
-run, `export` an earlier export); anything else in its way — a user's folder, a
+run of the same app, `export` an earlier export); anything else in its way — a user's folder, a
 plain file, a run where an export would go — stops it with one line, before it
 has written anything (`OutputInTheWayError`). Folders older than the marker are
 told by their content.
@@ -127,8 +127,10 @@ def publish_folder(finished, target, kind):
 class RunDirectory:
     """Paths of one training run; see the module docstring."""
 
-    def __init__(self, output_dir):
+    def __init__(self, output_dir, app=None):
+        """`app`: the app training; a run of another app at `output_dir` is refused."""
         self.output = pathlib.Path(output_dir).resolve()
+        self.app = app
         self.resume = self.output.with_name(self.output.name + ".resume")
         self.staging = self.output.with_name(self.output.name + ".staging")
         self.previous = self.output.with_name(self.output.name + ".previous")
@@ -144,6 +146,11 @@ class RunDirectory:
                                  (self.staging, "unfinished run", "run"),
                                  (self.previous, "run directory", "run")):
             claim(path, what, kind)
+        other = _app_of(self.output)
+        if self.app is not None and other not in (None, self.app):
+            raise OutputInTheWayError(
+                f"{self.output}: a run of app {other!r} is in the way of this {self.app!r} "
+                "run; nothing was changed: choose another path or move it away")
         return self
 
     def start(self):
@@ -159,6 +166,15 @@ class RunDirectory:
         """Moves the finished staging folder to `output` and drops the resume state."""
         publish_folder(self.staging, self.output, "run")
         remove_ours(self.resume, "resume")
+
+
+def _app_of(folder):
+    """The app named by a run directory's config.json (None if absent or unreadable)."""
+    try:
+        config = json.loads((pathlib.Path(folder) / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return config.get("app") if isinstance(config, dict) else None
 
 
 def read_run(model_dir, app):

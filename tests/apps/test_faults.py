@@ -206,6 +206,24 @@ def test_an_export_never_replaces_a_run_nor_a_run_an_export(model_dir, tmp_path,
     assert (tmp_path / "sm" / "saved_model.pb").exists()
 
 
+def test_train_never_replaces_another_apps_run(model_dir, tmp_path, capsys):
+    from apps.textgen.app import TextGen
+    from tests.apps.textgen_data import TINY as TINY_TEXTGEN
+    from tests.apps.textgen_data import write_text
+
+    victim = tmp_path / "victim"
+    shutil.copytree(model_dir, victim)
+    text = write_text(tmp_path / "text.txt")
+    capsys.readouterr()
+    assert main(TextGen(), ["train", "--data-dir", str(text), *TINY_TEXTGEN, "--epochs", "1",
+                            "--output-dir", str(victim)]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1
+    assert "a run of app 'slot_filling' is in the way of this 'textgen' run" in err
+    assert json.loads((victim / "config.json").read_text())["app"] == "slot_filling"
+    assert not (tmp_path / "victim.resume").exists()
+
+
 def test_resuming_with_other_settings_is_refused(model_dir, tmp_path, capsys, monkeypatch):
     import apps.harness.training as training
 
