@@ -128,6 +128,7 @@ def train(app, config, quiet=False):
     if config.strategy != "default":
         say(f"strategy {config.strategy}: {strategy.num_replicas_in_sync} replicas")
     vocabulary = app.build_vocabulary(config, data.splits["train"])
+    _check_vocabulary(config, vocabulary)
     # Uneven last batches split unevenly across replicas, which tf.distribute's
     # gradient sum rejects; with several replicas, training drops them.
     several = strategy.num_replicas_in_sync > 1
@@ -284,6 +285,16 @@ def _publish(app, config, run, data, vocabulary, tracker, examples, steps, sha25
     export(app, load_trained(app, staging, run_config), staging / "saved_model")
     run.publish()
     return metrics
+
+
+def _check_vocabulary(config, vocabulary):
+    """Refuses, in one line, a vocabulary left empty (e.g. by a high `--min-count`)."""
+    for name, entries in vocabulary.items():
+        if isinstance(entries, list) and not entries:
+            hint = (f" seen at least --min-count {config.min_count} times"
+                    if getattr(config, "min_count", 1) > 1 else "")
+            raise UserInputError(f"the {name} vocabulary is empty: no {name} token of the "
+                                 f"training split{hint}")
 
 
 def _clean_up_failed(run):

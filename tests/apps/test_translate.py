@@ -174,6 +174,16 @@ def test_too_few_pairs_for_three_splits_is_a_one_line_error(tmp_path, capsys):
     assert not list(tmp_path.glob("run*"))
 
 
+def test_a_min_count_that_empties_the_vocabulary_is_a_one_line_error(tmp_path, capsys):
+    path = write_pairs(tmp_path / "pairs.txt", count=30)
+    assert run(["train", "--data-dir", path, "--min-count", "1000",
+                "--output-dir", tmp_path / "run"]) == 2
+    error = capsys.readouterr().err.strip()
+    assert error == ("translate: error: the source vocabulary is empty: no source token of "
+                     "the training split seen at least --min-count 1000 times")
+    assert not list(tmp_path.glob("run*"))
+
+
 def test_the_saved_model_translates_in_plain_tensorflow(untrained, tmp_path):
     export(APP, untrained, tmp_path / "saved_model")
     script = (
