@@ -230,3 +230,19 @@ def test_cross_entropy_is_the_mean_over_real_tokens_and_loss_counts_padding(untr
     np.testing.assert_allclose(results["cross_entropy"], (token * weights).sum() / weights.sum(),
                                rtol=1e-4)
     np.testing.assert_allclose(results["loss"], (token * weights).mean(), rtol=1e-4)
+
+
+def test_evaluate_notes_changed_data_but_not_a_renamed_copy(tmp_path, capsys):
+    from tests.apps.translate_data import TINY
+
+    path = write_pairs(tmp_path / "pairs.txt", count=40)
+    assert run(["train", "--data-dir", path, *TINY, "--epochs", "1",
+                "--output-dir", tmp_path / "run"]) == 0
+    renamed = tmp_path / "moved.txt"
+    renamed.write_bytes(path.read_bytes())
+    capsys.readouterr()
+    assert run(["evaluate", "--model", tmp_path / "run", "--data-dir", renamed]) == 0
+    assert "data differ" not in capsys.readouterr().err
+    renamed.write_bytes(path.read_bytes() + b"Hello.\tHola.\n")
+    assert run(["evaluate", "--model", tmp_path / "run", "--data-dir", renamed]) == 0
+    assert "the data differ from those the model was trained on" in capsys.readouterr().err
