@@ -76,7 +76,14 @@ def decoder(trained):
     """`decode(source, beam_size) -> (source ids, output ids, lengths, log-probabilities)`."""
     config, model = trained.config, trained.model
     lookup = make_lookup(trained.vocabulary["source"])
-    encode, step = translator.decoding_functions(model, config)
+    encode, model_step = translator.decoding_functions(model, config)
+
+    def step(ids, states):
+        # A sentence with words is never translated to nothing: no [END] right after
+        # [START] (wide beams otherwise favour the empty output, which ends soonest).
+        logits, states = model_step(ids, states)
+        first = (ids == START_ID)[:, None] & (tf.range(tf.shape(logits)[1]) == END_ID)[None]
+        return tf.where(first, tf.cast(-float("inf"), logits.dtype), logits), states
 
     def decode(source, beam_size):
         """`beam_size`: a Python int, or a tensor (then both decoders are in the graph)."""

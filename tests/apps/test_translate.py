@@ -117,8 +117,10 @@ def test_any_input_gets_an_output_of_bounded_length(untrained):
         translations = [t.decode("utf-8") for t in out["translation"].numpy()]
         assert len(translations) == len(texts)
         assert np.isfinite(out["log_probability"].numpy()).all()
-        for source, translation in zip(texts, translations):
-            assert len(translation.split()) <= 2 * len(source.split()) + 5 + 1
+        tokens = (text.tokens(tf.constant(texts), True).numpy() != b"").sum(axis=1)
+        for source_tokens, translation in zip(tokens, translations):
+            # at most 2 × the source's tokens + 5 (words joined to punctuation count less)
+            assert len(translation.split()) <= 2 * source_tokens + 5
             assert "[UNK]" not in translation and "[START]" not in translation
         assert translations[0] == translations[4] == ""  # no words in, no words out
         none = translate_with(tf.constant([], tf.string), tf.constant(beam))  # an empty batch
@@ -246,3 +248,11 @@ def test_evaluate_notes_changed_data_but_not_a_renamed_copy(tmp_path, capsys):
     renamed.write_bytes(path.read_bytes() + b"Hello.\tHola.\n")
     assert run(["evaluate", "--model", tmp_path / "run", "--data-dir", renamed]) == 0
     assert "the data differ from those the model was trained on" in capsys.readouterr().err
+
+
+def test_a_sentence_with_words_never_translates_to_nothing_even_with_a_wide_beam(untrained):
+    translate_with = use.endpoints(untrained).functions["translate_with"]
+    for beam in (1, 4, 64):
+        out = translate_with(tf.constant(["el gato", "zzz", ""]), tf.constant(beam))
+        translations = [t.decode("utf-8") for t in out["translation"].numpy()]
+        assert translations[0] and translations[1] and translations[2] == "", beam
