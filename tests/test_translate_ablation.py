@@ -38,3 +38,14 @@ def test_the_ablation_trains_scores_times_and_writes_its_table(tmp_path, capsys)
     assert readme.read_text().count("<!-- translate_ablation -->") == 1
     with pytest.raises(RuntimeError, match="use another --workdir"):
         translate_ablation.main([*argv[:2], "--epochs", "2", *argv[4:]])
+
+
+def test_a_failing_run_is_one_line_naming_its_log(tmp_path):
+    pairs = write_pairs(tmp_path / "pairs.txt")
+    with pytest.raises(SystemExit) as stop:
+        translate_ablation.main(["--data-dir", str(pairs), "--variants", "lstm", "--workdir",
+                                 str(tmp_path / "runs"), "--extra", "--no-such-flag", "1"])
+    message = str(stop.value)
+    assert len(message.splitlines()) == 1
+    assert message.startswith("translate_ablation: lstm failed (exit 2), see ")
+    assert str(tmp_path / "runs" / "lstm.log") in message

@@ -164,8 +164,8 @@ class TextGen(App):
         counts = ", ".join(f"{name} {len(text):,}" for name, text in splits.items())
         summary = (f"{corpus.report.source}: characters {counts}; vocabulary "
                    f"{size:,} characters of train + out-of-vocabulary; "
-                   + "; ".join(corpus.report.notes) + f"\nsettings used (the {which} "
-                   f"vocabulary's defaults unless given; more than {LARGE_VOCABULARY:,} "
+                   + "; ".join(corpus.report.notes) + f"\nsettings used (the {which}'s "
+                   f"defaults unless given; more than {LARGE_VOCABULARY:,} "
                    "characters is large): "
                    + ", ".join(f"{flag_name(k)} {_shown(getattr(config, k))}"
                                for k in DEFAULTS[which]))

@@ -2,6 +2,7 @@
 
 import os
 import sys
+import tempfile
 
 import numpy as np
 import tensorflow as tf
@@ -202,6 +203,12 @@ def _check_plot(trained, path):
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         raise UserInputError(f"--plot-attention {path}: no folder {folder}")
+    try:  # a file can be made there (os.access says yes to root even in /proc)
+        with tempfile.NamedTemporaryFile(dir=folder, suffix=".png"):
+            pass
+    except OSError as error:
+        raise UserInputError(f"--plot-attention {path}: can't write in {folder} "
+                             f"({error.strerror})") from None
 
 
 def _plot(trained, source, beam, path):

@@ -63,11 +63,13 @@ def read_parallel_pairs(
         fields = text.split("\t")
         if len(fields) not in (2, 3) or max(source_column, target_column) >= len(fields):
             raise DataFormatError(
-                path, f"expected 2 or 3 tab-separated columns (with columns {source_column} and "
-                f"{target_column}), found {len(fields)}", number)
+                path, "expected 2 or 3 tab-separated columns (with columns "
+                f"{source_column + 1} and {target_column + 1}), found {len(fields)}", number)
         source, target = fields[source_column].strip(), fields[target_column].strip()
         if not source or not target:
-            raise DataFormatError(path, "empty source or target sentence", number)
+            empty = " and ".join(f"column {c + 1}" for c in (source_column, target_column)
+                                 if not fields[c].strip())
+            raise DataFormatError(path, f"empty source or target sentence ({empty})", number)
         pairs.append(SentencePair(source, target))
     # Grouped and split in the file's column order, so that both directions of a
     # file get the same split (no test sentence of one direction is trained on

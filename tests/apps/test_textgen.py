@@ -48,7 +48,7 @@ def test_defaults_follow_the_vocabulary_and_flags_given_override_them(tmp_path, 
     config = APP.Config(data_dir=str(path), window=7)
     data = APP.read_data(config)
     assert len(set(data.splits["train"])) == distinct
-    assert f"settings used (the {which} vocabulary's defaults unless given" in data.summary
+    assert f"settings used (the {which}'s defaults unless given" in data.summary
     assert "--window 7," in data.summary  # the value used, not the default
     expected = {**textgen.DEFAULTS[which], "window": 7}
     assert {name: getattr(config, name) for name in expected} == expected

@@ -145,7 +145,8 @@ def test_predict_prints_json_and_plots_the_attention(untrained, tmp_path, capsys
     (tmp_path / "folder.png").mkdir()
     for path, problem in ((tmp_path / "attention.txt", "ending in .png"),
                           (tmp_path / "folder.png", "is a folder"),
-                          (tmp_path / "missing" / "a.png", "no folder")):
+                          (tmp_path / "missing" / "a.png", "no folder"),
+                          ("/proc/attention.png", "can't write in /proc")):
         args.plot_attention = str(path)
         with pytest.raises(UserInputError, match=problem):
             use.COMMANDS[0].run(APP, untrained, args)
