@@ -36,7 +36,7 @@ def test_the_ablation_trains_scores_times_and_writes_its_table(tmp_path, capsys)
     # A second run reads the finished runs and replaces the table; other settings are refused.
     translate_ablation.main(argv)
     assert readme.read_text().count("<!-- translate_ablation -->") == 1
-    with pytest.raises(RuntimeError, match="use another --workdir"):
+    with pytest.raises(SystemExit, match="use another --workdir"):
         translate_ablation.main([*argv[:2], "--epochs", "2", *argv[4:]])
 
 
