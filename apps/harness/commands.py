@@ -167,8 +167,8 @@ def sigterm_as_interrupt():
     previous = signal.signal(signal.SIGTERM, _raise_terminated)
     try:
         yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+    finally:  # None: the handler was not set from Python; the default is the best guess
+        signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
 
 
 def main(app, argv=None):
