@@ -23,7 +23,9 @@ def test_deterministic_by_seed_and_different_across_seeds():
 def test_split_sizes_and_speed():
     start = time.monotonic()
     data = generate_flights(3000, 300, 600, seed=0)
-    assert time.monotonic() - start < 1.0
+    # 0.04 s alone; 1.26 s once in CI next to two training runs: the bound catches a
+    # pathological slowdown, not a loaded machine.
+    assert time.monotonic() - start < 10.0
     assert {s: len(e) for s, e in data.splits.items()} == {"train": 3000, "valid": 300,
                                                              "test": 600}
 
