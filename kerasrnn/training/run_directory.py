@@ -58,13 +58,18 @@ def kind_of(path):
         pass
     if (path / "state.json").is_file():
         return "resume"
-    try:
-        config = json.loads((path / "config.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if isinstance(config, dict) and {"app", "format_version"} <= set(config):
+    if {"app", "format_version"} <= set(_config_of(path)):
         return "run"
     return None
+
+
+def _config_of(folder):
+    """A folder's config.json as a dict ({} if absent, unreadable or not an object)."""
+    try:
+        config = json.loads((pathlib.Path(folder) / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return config if isinstance(config, dict) else {}
 
 
 _NAMES = {"run": "a kerasrnn run directory", "resume": "an unfinished run's resume state",
@@ -146,7 +151,7 @@ class RunDirectory:
                                  (self.staging, "unfinished run", "run"),
                                  (self.previous, "run directory", "run")):
             claim(path, what, kind)
-        other = _app_of(self.output)
+        other = _config_of(self.output).get("app")
         if self.app is not None and other not in (None, self.app):
             raise OutputInTheWayError(
                 f"{self.output}: a run of app {other!r} is in the way of this {self.app!r} "
@@ -166,15 +171,6 @@ class RunDirectory:
         """Moves the finished staging folder to `output` and drops the resume state."""
         publish_folder(self.staging, self.output, "run")
         remove_ours(self.resume, "resume")
-
-
-def _app_of(folder):
-    """The app named by a run directory's config.json (None if absent or unreadable)."""
-    try:
-        config = json.loads((pathlib.Path(folder) / "config.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return config.get("app") if isinstance(config, dict) else None
 
 
 def read_run(model_dir, app):
