@@ -22,7 +22,13 @@ import traceback
 import tensorflow as tf
 
 from apps.console import batches_of_lines, debug_requested, decode_arguments, json_line, one_line
-from apps.harness.config import OneLineParser, add_config_flags, config_from_args, registry_problems
+from apps.harness.config import (
+    OneLineParser,
+    add_config_flags,
+    add_override_flags,
+    config_from_args,
+    registry_problems,
+)
 from apps.harness.contract import UseCommand
 from apps.harness.serving import export_to, load_trained, serving_default
 from apps.harness.training import checksums, split_evaluation, train
@@ -45,6 +51,13 @@ def evaluate(app, args):
     if args.data or args.data_dir:  # the data moved since training
         config = dataclasses.replace(config, data=args.data, data_dir=args.data_dir)
         problems = registry_problems(config, app.name)
+        if problems:
+            raise UserInputError(problems[0])
+    overrides = {name: getattr(args, name) for name in app.evaluation_flags
+                 if getattr(args, name) is not None}
+    if overrides:  # e.g. another beam width: the model is the same
+        config = dataclasses.replace(config, **overrides)
+        problems = app.check_config(config)
         if problems:
             raise UserInputError(problems[0])
     data = app.read_data(config)
@@ -106,6 +119,7 @@ def build_parser(app):
     data.add_argument("--data", help="read this dataset instead of the one trained on")
     data.add_argument("--data-dir", help="read this folder instead of the one trained on "
                       "(e.g. the same data, moved)")
+    add_override_flags(sub, app.Config, app.evaluation_flags)
     for command in use_commands(app):
         command.add_arguments(commands.add_parser(command.name, help=command.help))
     sub = commands.add_parser("export", help="write the serving SavedModel elsewhere")

@@ -156,6 +156,17 @@ def add_config_flags(parser, config_class):
                                 help=help_text, choices=field.metadata.get("choices"))
 
 
+def add_override_flags(parser, config_class, names):
+    """Flags for the config fields `names`, default None: "keep the value trained with"."""
+    hints = typing.get_type_hints(config_class)
+    fields = {f.name: f for f in dataclasses.fields(config_class)}
+    for name in names:
+        field = fields[name]
+        parser.add_argument(flag_name(name), type=_flag_type(hints[name]), default=None,
+                            choices=field.metadata.get("choices"),
+                            help=field.metadata.get("help", "") + " (default: the model's)")
+
+
 def config_from_args(config_class, args):
     return config_class(**{f.name: getattr(args, f.name) for f in dataclasses.fields(config_class)})
 

@@ -24,12 +24,14 @@ implements six methods, in the order a reader meets them:
 
 and, optionally, `check_config(config)` (its own fields' problems, one line each),
 `use_commands` (the commands that use a trained model; `predict` by default, which
-calls the first endpoint through `present`/`show`), `monitor`/`monitor_mode` (the
-validation value that picks the kept epoch), `validation_scores(trained, items)`
-(scores of the valid split after each epoch, logged as `val_<name>`, e.g. the
-entity F1 a per-batch Keras metric cannot compute, so `monitor` can be one),
-`write_figures(reports, folder)` (pictures drawn from the test reports, e.g. a
-confusion matrix, written into the run directory) and `defaults_of_old_runs`.
+calls the first endpoint through `present`/`show`), `evaluation_flags` (Config
+fields `evaluate` may change for its run, e.g. translate's beam width),
+`monitor`/`monitor_mode` (the validation value that picks the kept epoch),
+`validation_scores(trained, items)` (scores of the valid split after each epoch,
+logged as `val_<name>`, e.g. the entity F1 a per-batch Keras metric cannot compute,
+so `monitor` can be one), `write_figures(reports, folder)` (pictures drawn from the
+test reports, e.g. a confusion matrix, written into the run directory) and
+`defaults_of_old_runs`.
 
 Everything else belongs to the harness: threads, seeds, precision, strategy,
 resuming, provenance, evaluation on test, reloading and exporting, and writing
@@ -111,6 +113,7 @@ class App:
     monitor, monitor_mode = "val_loss", "min"
     defaults_of_old_runs = {}  # config fields added after runs that lack them were saved
     use_commands = ()  # filled in by apps.harness.commands with `predict`
+    evaluation_flags = ()  # Config fields `evaluate` takes as flags (decoding, not the model)
 
     def check_config(self, config):
         """Problems with this app's own config fields (one-line strings)."""

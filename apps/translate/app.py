@@ -41,7 +41,9 @@ best `val_loss` (over the same validation batches each epoch, so the same order)
 
 Results: metrics.json holds `bleu` and `chrf` (sacreBLEU corpus scores, its
 default cased settings, 0-100) and `bleu_lowercase` of the test split translated
-with `--beam-size`; sacrebleu.json the signatures and the first translations.
+with `--beam-size` (also in metrics.json as `beam_size`); sacrebleu.json the
+signatures and the first translations. `evaluate --beam-size N --length-alpha A`
+scores the same model with another decoder (`--beam-size 1`: greedy).
 
 `predict` translates its arguments (or stdin lines), one line each; `--format
 json` adds the log-probability; `--beam-size` overrides the trained setting;
@@ -112,6 +114,8 @@ class Translate(App):
     Config = Config
     description = __doc__
     use_commands = use.COMMANDS
+    # `evaluate --beam-size 1` scores greedy decoding of a model trained with beam 4.
+    evaluation_flags = ("beam_size", "length_alpha")
 
     def check_config(self, config):
         problems = (at_least_one(config, "layers", "units", "embedding_dim", "source_vocabulary",
@@ -184,7 +188,8 @@ class Translate(App):
                   "examples": [{"source": p.source, "reference": p.target, "translation": h}
                                for p, h in zip(items[:50], hypotheses[:50])]}
         return {**{k: round(s.score, 2) for k, s in scores.items()},
-                "sentences": len(items), "sacrebleu": report}
+                "beam_size": trained.config.beam_size, "sentences": len(items),
+                "sacrebleu": report}
 
     def serving(self, trained):
         return use.endpoints(trained)

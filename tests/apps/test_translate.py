@@ -9,14 +9,15 @@ import sys
 import keras
 import numpy as np
 import pytest
+import sacrebleu
 import tensorflow as tf
 
 from apps.harness import Trained, main
-from apps.harness.serving import export
+from apps.harness.serving import export, load_trained
 from apps.translate import model as translator
 from apps.translate import text, use
 from apps.translate.app import END, START, Translate
-from kerasrnn.training import UserInputError
+from kerasrnn.training import UserInputError, read_run
 from tests.apps.translate_data import pairs, write_pairs
 
 pytestmark = pytest.mark.app
@@ -235,7 +236,7 @@ def test_cross_entropy_is_the_mean_over_real_tokens_and_loss_counts_padding(untr
     np.testing.assert_allclose(results["loss"], (token * weights).mean(), rtol=1e-4)
 
 
-def test_evaluate_notes_changed_data_but_not_a_renamed_copy(tmp_path, capsys):
+def test_evaluate_notes_changed_data_and_scores_another_beam_width(tmp_path, capsys):
     from tests.apps.translate_data import TINY
 
     path = write_pairs(tmp_path / "pairs.txt", count=40)
@@ -249,6 +250,22 @@ def test_evaluate_notes_changed_data_but_not_a_renamed_copy(tmp_path, capsys):
     renamed.write_bytes(path.read_bytes() + b"Hello.\tHola.\n")
     assert run(["evaluate", "--model", tmp_path / "run", "--data-dir", renamed]) == 0
     assert "the data differ from those the model was trained on" in capsys.readouterr().err
+
+
+    # Another decoder of the same model: `evaluate --beam-size 1` scores greedy decoding.
+    assert run(["evaluate", "--model", tmp_path / "run"]) == 0
+    assert json.loads(capsys.readouterr().out)["beam_size"] == 2  # the trained one
+    assert run(["evaluate", "--model", tmp_path / "run", "--beam-size", "1"]) == 0
+    greedy = json.loads(capsys.readouterr().out)
+    trained = load_trained(APP, tmp_path / "run", read_run(tmp_path / "run", APP.name))
+    test = APP.read_data(trained.config).splits["test"]
+    hypotheses = use.translate_all(use.endpoints(trained).functions["translate_with"],
+                                   [p.source for p in test], beam_size=1)
+    expected = sacrebleu.BLEU().corpus_score(hypotheses, [[p.target for p in test]])
+    assert greedy["beam_size"] == 1 and greedy["bleu"] == round(expected.score, 2)
+    assert run(["evaluate", "--model", tmp_path / "run", "--beam-size", "0"]) == 2
+    assert capsys.readouterr().err.strip() == \
+        "translate: error: --beam-size must be at least 1, got 0"
 
 
 def test_a_sentence_with_words_never_translates_to_nothing_even_with_a_wide_beam(untrained):
