@@ -101,7 +101,7 @@ def table(rows):
 def report(source, command, epochs, defaults, speed_sentences, rows):
     default = shlex.join(as_flags(defaults))
     return "\n".join([
-        f"## Translator ablation on {source} (`benchmarks/translate_ablation.py`)", "",
+        f"### Translator ablation on {source} (`benchmarks/translate_ablation.py`)", "",
         "```bash", command, "```", "",
         f"{provenance()} Seed 0; every run trains {epochs} epoch(s) with the time budget "
         f"off. Default configuration: `{default}` (the app's defaults); each other row "
