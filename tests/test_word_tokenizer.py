@@ -177,6 +177,25 @@ def test_rejects_other_ranks_and_invalid_utf8():
         tokenize_with_offsets([b"ab\xff cd"])
 
 
+def test_a_long_text_takes_memory_in_step_with_its_length():
+    # 25,000 tokens of 110 KB: cutting each token from a copy of the whole text
+    # (the old way) allocated 25,000 × 110 KB = 2.75 GB at once.
+    script = (
+        "import resource, tensorflow as tf\n"
+        "from kerasrnn.data.word_tokenizer import tokenize_with_offsets\n"
+        "tokenize_with_offsets(['John lives in Paris .'])\n"
+        "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "tokens, _, _ = tokenize_with_offsets(['John lives in Paris . ' * 5000])\n"
+        "after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "print(tokens.shape[1], tokens[0, -2].numpy().decode(), (after - before) // 1024)\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    count, last_word, grown_mb = done.stdout.split()
+    assert (int(count), last_word) == (25000, "Paris")
+    assert int(grown_mb) < 300, f"peak memory grew by {grown_mb} MB"
+
+
 def test_runs_in_a_graph_and_in_tf_data():
     texts = ["Don't go.", "", "The U.S. rose 5%.", "日本 😀"]
     expected = rows(*tokenize_with_offsets(texts))

@@ -66,7 +66,8 @@ boundary of a working copy of the text. In that copy white space is mapped to
 period rules decide on it) to U+0002: one code point for one, so positions are
 kept. Decoding the copy to code points, each character's index in the input is
 its index minus the marks before it, and tokens are the runs of characters
-that are neither " " nor a mark. Token text is then cut from the input itself.
+that are neither " " nor a mark. Token text is then cut from the input itself
+(its code points, encoded again: time and memory linear in the text's length).
 """
 
 from __future__ import annotations
@@ -194,9 +195,15 @@ def tokenize_with_offsets(text) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
     starts = tf.RaggedTensor.from_value_rowids(
         tf.boolean_mask(original, begins), token_rows, nrows=batch)
     ends = starts.with_values(tf.boolean_mask(original, finishes) + 1)
-    tokens = starts.with_values(tf.strings.substr(
-        tf.gather(text, token_rows), starts.values, ends.values - starts.values,
-        unit="UTF8_CHAR"))
+    # Each token's code points, gathered from the decoded input and encoded again:
+    # memory in step with the text (a substr of the text gathered once per token
+    # copied the whole string for every token: quadratic in the text's length).
+    text_chars = tf.strings.unicode_decode(text, "UTF-8", errors="strict")
+    base = tf.gather(text_chars.row_starts(), token_rows)
+    positions = tf.ragged.range(base + tf.cast(starts.values, tf.int64),
+                                base + tf.cast(ends.values, tf.int64))
+    tokens = starts.with_values(tf.strings.unicode_encode(
+        tf.gather(text_chars.values, positions), "UTF-8"))
     return _to_dense(tokens, ""), _to_dense(starts, -1), _to_dense(ends, -1)
 
 
