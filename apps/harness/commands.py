@@ -27,6 +27,7 @@ from apps.harness.config import (
     add_config_flags,
     add_override_flags,
     config_from_args,
+    not_numbers,
     registry_problems,
 )
 from apps.harness.contract import UseCommand
@@ -57,7 +58,7 @@ def evaluate(app, args):
                  if getattr(args, name) is not None}
     if overrides:  # e.g. another beam width: the model is the same
         config = dataclasses.replace(config, **overrides)
-        problems = app.check_config(config)
+        problems = not_numbers(config) or app.check_config(config)
         if problems:
             raise UserInputError(problems[0])
     data = app.read_data(config)

@@ -18,6 +18,10 @@ from kerasrnn.data.registry import DATASETS
 from kerasrnn.training.errors import UserInputError
 from kerasrnn.training.runtime import STRATEGIES
 
+# Batches of 2**30 examples and more crash TensorFlow's process (segmentation fault,
+# measured with apps.classify and apps.ner; 10**9 still ran).
+MAX_BATCH_SIZE = 10_000_000
+
 
 def flag(default, help, **extra):  # noqa: A002 - argparse's own word
     """A config field with its CLI help (and optional `choices`)."""
@@ -109,14 +113,22 @@ def flag_name(field_name):
     return "--" + field_name.replace("_", "-")
 
 
+def not_numbers(config):
+    """Problems for float fields of `config` that are NaN or infinite."""
+    return [f"{flag_name(name)} must be a number, got {value}"
+            for name, value in dataclasses.asdict(config).items()
+            if isinstance(value, float) and not math.isfinite(value)]
+
+
 def check_training(config):
     """Problems with `TrainConfig`'s own fields (a list of one-line strings)."""
-    problems = [f"{flag_name(name)} must be a number, got {value}"
-                for name, value in dataclasses.asdict(config).items()
-                if isinstance(value, float) and not math.isfinite(value)]
+    problems = not_numbers(config)
     if problems:  # NaN compares false with everything: no other check would catch it
         return problems
     problems = at_least_one(config, "epochs", "batch_size")
+    if config.batch_size > MAX_BATCH_SIZE:  # TensorFlow segfaults near 2**30 (tf.data, 2.21)
+        problems.append(f"--batch-size must be at most {MAX_BATCH_SIZE:,}, got "
+                        f"{config.batch_size:,}")
     if bool(config.data) == bool(config.data_dir):
         problems.append("give exactly one of --data NAME and --data-dir PATH")
     if config.output_dir == "":

@@ -128,7 +128,7 @@ def test_numbers_that_are_not_numbers_and_a_diverging_run_are_one_line(model_dir
                                                                          capsys):
     data = model_dir.parent / "flights"
     for flags in (["--clipnorm", "nan"], ["--learning-rate", "inf"], ["--seed", "-1"],
-                  ["--output-dir", ""]):
+                  ["--output-dir", ""], ["--batch-size", str(2**31)]):
         assert run(["train", "--data-dir", data, *flags]) == 2
         assert len(capsys.readouterr().err.splitlines()) == 1
     out = tmp_path / "diverged"

@@ -266,6 +266,9 @@ def test_evaluate_notes_changed_data_and_scores_another_beam_width(tmp_path, cap
     assert run(["evaluate", "--model", tmp_path / "run", "--beam-size", "0"]) == 2
     assert capsys.readouterr().err.strip() == \
         "translate: error: --beam-size must be at least 1, got 0"
+    assert run(["evaluate", "--model", tmp_path / "run", "--length-alpha", "nan"]) == 2
+    assert capsys.readouterr().err.strip() == \
+        "translate: error: --length-alpha must be a number, got nan"
 
 
 def test_a_sentence_with_words_never_translates_to_nothing_even_with_a_wide_beam(untrained):
