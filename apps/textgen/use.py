@@ -39,15 +39,21 @@ def endpoints(trained):
     def generate(prompt, length, temperature, top_k, seed):
         # The CLI's limits (check_generate), enforced for SavedModel callers too:
         # InvalidArgumentError instead of a silent zero-length or degenerate sample.
-        tf.debugging.assert_positive(length, message="length must be at least 1")
-        tf.debugging.assert_less_equal(length, MAX_LENGTH,
-                                       message=f"length must be at most {MAX_LENGTH}")
-        tf.debugging.assert_positive(temperature, message="temperature must be positive")
-        tf.debugging.assert_all_finite(temperature, message="temperature must be finite")
-        tf.debugging.assert_non_negative(top_k, message="top_k must be 0 (all) or more")
-        tf.debugging.assert_less_equal(top_k, len(chars), message="top_k must be at "
-                                       f"most the vocabulary size, {len(chars)}")
-        tf.debugging.assert_non_negative(seed, message="seed must be 0 or more")
+        # Sampling depends on the checks, so a huge length fails them before its
+        # output is allocated (unordered, the allocation aborted the process).
+        checks = [
+            tf.debugging.assert_positive(length, message="length must be at least 1"),
+            tf.debugging.assert_less_equal(length, MAX_LENGTH,
+                                           message=f"length must be at most {MAX_LENGTH}"),
+            tf.debugging.assert_positive(temperature, message="temperature must be positive"),
+            tf.debugging.assert_all_finite(temperature, message="temperature must be finite"),
+            tf.debugging.assert_non_negative(top_k, message="top_k must be 0 (all) or more"),
+            tf.debugging.assert_less_equal(top_k, len(chars), message="top_k must be at "
+                                           f"most the vocabulary size, {len(chars)}"),
+            tf.debugging.assert_non_negative(seed, message="seed must be 0 or more")]
+        with tf.control_dependencies(checks):
+            prompt, length, temperature, top_k, seed = (
+                tf.identity(t) for t in (prompt, length, temperature, top_k, seed))
         prompt_ids = _left_padded(ids_of(prompt))
         ids = sample(step, prompt_ids, initial_states(tf.shape(prompt_ids)[0]), length, seed,
                      temperature, top_k, forbidden_ids=(PAD_ID, OOV_ID), pad_id=PAD_ID)

@@ -177,6 +177,8 @@ def test_the_saved_model_generates_and_scores_in_plain_tensorflow(model_dir):
 @pytest.mark.parametrize("argument,value,problem", [
     ("length", tf.constant(0), "length must be at least 1"),
     ("length", tf.constant(1_000_001), "length must be at most 1000000"),
+    # checked before the output is allocated (this one aborted the process)
+    ("length", tf.constant(1_000_000_000), "length must be at most 1000000"),
     ("temperature", tf.constant(0.0), "temperature must be positive"),
     ("temperature", tf.constant(float("nan")), "temperature must be"),
     ("top_k", tf.constant(-1), "top_k must be 0 (all) or more"),
