@@ -121,6 +121,9 @@ class Translate(App):
         problems = (at_least_one(config, "layers", "units", "embedding_dim", "source_vocabulary",
                                  "target_vocabulary", "min_count", "beam_size")
                     + in_unit_interval(config, "dropout"))
+        if config.beam_size > use.MAX_BEAM_SIZE:
+            problems.append(f"--beam-size must be at most {use.MAX_BEAM_SIZE}, got "
+                            f"{config.beam_size}")
         if config.length_alpha < 0:
             problems.append(f"--length-alpha can't be negative, got {config.length_alpha}")
         return problems

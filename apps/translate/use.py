@@ -19,6 +19,9 @@ from kerasrnn.training import UserInputError
 
 PAD_ID, OOV_ID, START_ID, END_ID = 0, 1, 2, 3  # [START] and [END] are the first target words
 NEVER_OUTPUT = (PAD_ID, OOV_ID, START_ID)
+# The widest beam decoded: a wider one (batch × beam hypotheses, each with the encoder's
+# outputs) can exhaust memory and abort a serving process.
+MAX_BEAM_SIZE = 1000
 
 
 def max_output_lengths(source_lengths):
@@ -130,8 +133,15 @@ def endpoints(trained):
     @tf.function(input_signature=[tf.TensorSpec([None], tf.string, name="source"),
                                   tf.TensorSpec([], tf.int32, name="beam_size")])
     def translate_with(source, beam_size):
-        # predict's limit, for SavedModel callers too (0 or less would decode greedily).
-        tf.debugging.assert_positive(beam_size, message="beam_size must be at least 1")
+        # predict's limits, for SavedModel callers too (0 or less would decode greedily),
+        # checked before decoding allocates anything.
+        checks = [tf.debugging.assert_positive(beam_size, message="beam_size must be at "
+                                               "least 1"),
+                  tf.debugging.assert_less_equal(beam_size, MAX_BEAM_SIZE,
+                                                 message=f"beam_size must be at most "
+                                                 f"{MAX_BEAM_SIZE}")]
+        with tf.control_dependencies(checks):
+            source, beam_size = tf.identity(source), tf.identity(beam_size)
         return translation(source, beam_size)
 
     return Endpoints({"translate": translate, "translate_with": translate_with},
@@ -165,8 +175,9 @@ def _predict_arguments(parser):
 
 
 def _predict(app, trained, args):
-    if args.beam_size is not None and args.beam_size < 1:
-        raise UserInputError(f"--beam-size must be at least 1, got {args.beam_size}")
+    if args.beam_size is not None and not 1 <= args.beam_size <= MAX_BEAM_SIZE:
+        raise UserInputError(f"--beam-size must be between 1 and {MAX_BEAM_SIZE}, got "
+                             f"{args.beam_size}")
     if args.plot_attention:
         _check_plot(trained, args.plot_attention)
     beam = args.beam_size or trained.config.beam_size

@@ -128,10 +128,20 @@ def test_any_input_gets_an_output_of_bounded_length(untrained):
         assert none["translation"].shape == (0,) and none["log_probability"].shape == (0,)
 
 
-def test_translate_with_refuses_a_beam_below_one(untrained):
+@pytest.mark.parametrize("beam,problem", [(0, "beam_size must be at least 1"),
+                                          # checked before decoding allocates
+                                          (2**30, "beam_size must be at most 1000")])
+def test_translate_with_refuses_a_beam_below_one_or_too_wide(untrained, beam, problem):
     translate_with = use.endpoints(untrained).functions["translate_with"]
-    with pytest.raises(tf.errors.InvalidArgumentError, match="beam_size must be at least 1"):
-        translate_with(tf.constant(["el gato"]), tf.constant(0))
+    with pytest.raises(tf.errors.InvalidArgumentError, match=problem):
+        translate_with(tf.constant(["el gato"]), tf.constant(beam))
+
+
+def test_predict_refuses_a_beam_too_wide(untrained):
+    args = argparse.Namespace(texts=["el gato"], format="text", beam_size=1001,
+                              plot_attention=None)
+    with pytest.raises(UserInputError, match="--beam-size must be between 1 and 1000, got 1001"):
+        use.COMMANDS[0].run(APP, untrained, args)
 
 
 def test_predict_prints_json_and_plots_the_attention(untrained, tmp_path, capsys):
