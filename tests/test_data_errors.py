@@ -51,6 +51,19 @@ def test_token_tag_count_mismatch_names_both_files_and_counts(slots):
     assert f"{in_path}:1" in message
 
 
+@pytest.mark.parametrize("tag", ["Q-fromloc.city_name", "fromloc.city_name", "B-"])
+def test_a_slot_tag_that_is_not_bio_names_tag_and_line(slots, tag):
+    lines = (slots / "train" / "seq.out").read_text().splitlines(keepends=True)
+    tags = lines[1].split()
+    tags[-1] = tag
+    lines[1] = " ".join(tags) + "\n"
+    write(slots / "train" / "seq.out", "".join(lines).encode())
+    with pytest.raises(DataFormatError) as info:
+        read_slot_filling(slots)
+    assert str(info.value) == (f"{slots / 'train' / 'seq.out'}:2: invalid tag {tag!r}: "
+                               "expected O, B-TYPE or I-TYPE")
+
+
 def test_missing_split_file_names_its_path(slots):
     os.remove(slots / "test" / "label")
     with pytest.raises(DataFormatError, match=re.escape(str(slots / "test" / "label")) +

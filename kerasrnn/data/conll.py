@@ -15,6 +15,7 @@ from kerasrnn.data.examples import SequenceExample, SequenceLabellingDataset
 from kerasrnn.data.report import ReadReport
 from kerasrnn.data.tagging_schemes import (
     SCHEMES,
+    check_bio_tag,
     convert,
     looks_like_iob1,
     repair_span_starts,
@@ -96,21 +97,6 @@ def _to_examples(sentences, path, split, report, scheme, counted_as, on_invalid)
     return examples
 
 
-def _check_tag(tag: str, path, line: int) -> None:
-    """Raises `DataFormatError` unless ``tag`` is ``O``, ``B-TYPE`` or ``I-TYPE``.
-
-    ``TYPE`` is any non-empty string (``B-creative-work`` is valid). Without
-    this check ``X-PER``, ``B-`` or ``BPER`` would pass as entity types of
-    their own and only show up as odd labels after training.
-    """
-    if tag == "O" or (len(tag) > 2 and tag[:2] in ("B-", "I-")):
-        return
-    problem = f"invalid tag {tag!r}: expected O, B-TYPE or I-TYPE"
-    if len(tag) > 2 and tag[:2] in ("E-", "S-"):
-        problem += " (BIOES input is not read; use IOB1 or IOB2 files)"
-    raise DataFormatError(path, problem, line)
-
-
 def _read_sentences(path, split, tag_column, report) -> list[tuple[int, tuple, tuple]]:
     """Returns ``(first_line, tokens, tags)`` per sentence of one file.
 
@@ -149,7 +135,7 @@ def _read_sentences(path, split, tag_column, report) -> list[tuple[int, tuple, t
                     f"found {len(columns)}", number)
             if not tokens:
                 start = number
-            _check_tag(columns[tag_column], path, number)
+            check_bio_tag(columns[tag_column], path, number)
             tokens.append(columns[0])
             tags.append(columns[tag_column])
     flush()

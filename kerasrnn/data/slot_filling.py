@@ -17,7 +17,7 @@ import os
 from kerasrnn.data.errors import DataFormatError
 from kerasrnn.data.examples import SequenceExample, SequenceLabellingDataset
 from kerasrnn.data.report import ReadReport
-from kerasrnn.data.tagging_schemes import repair_span_starts
+from kerasrnn.data.tagging_schemes import check_bio_tag, repair_span_starts
 from kerasrnn.data.text_files import read_lines
 
 SPLITS = ("train", "valid", "test")
@@ -44,8 +44,9 @@ def read_slot_filling(
 
     Raises:
         DataFormatError: a missing or empty file, files of one split with
-            different line counts, or a line whose token and tag counts differ
-            (the message names both files and both counts).
+            different line counts, a line whose token and tag counts differ
+            (the message names both files and both counts), or a tag that is
+            not ``O``, ``B-TYPE`` or ``I-TYPE``.
 
     Example:
         >>> data = read_slot_filling("shared/data/atis")  # doctest: +SKIP
@@ -83,6 +84,8 @@ def _read_split(folder, split, report, on_invalid) -> list[SequenceExample]:
             continue
         if not intent.strip():
             raise DataFormatError(paths[2], "empty intent label", number)
+        for tag in tags:  # "Q-fromloc" or a bare "fromloc" is no slot tag
+            check_bio_tag(tag, paths[1], number)
         tags, converted = repair_span_starts(tags, on_invalid, paths[1], number)
         examples.append(SequenceExample(tuple(tokens), tags, intent.strip()))
         report.add(split, "examples")

@@ -15,6 +15,22 @@ from kerasrnn.data.errors import DataFormatError
 SCHEMES = ("iob2", "bioes")
 
 
+def check_bio_tag(tag: str, path, line: int) -> None:
+    """Raises `DataFormatError` unless ``tag`` is ``O``, ``B-TYPE`` or ``I-TYPE``.
+
+    ``TYPE`` is any non-empty string (``B-creative-work`` is valid). Without
+    this check ``X-PER``, ``B-`` or ``BPER`` would pass as entity types of
+    their own and only show up as odd labels after training. Read by the
+    CoNLL and the slot-filling (``seq.out``) readers.
+    """
+    if tag == "O" or (len(tag) > 2 and tag[:2] in ("B-", "I-")):
+        return
+    problem = f"invalid tag {tag!r}: expected O, B-TYPE or I-TYPE"
+    if len(tag) > 2 and tag[:2] in ("E-", "S-"):
+        problem += " (BIOES input is not read; use IOB1 or IOB2 files)"
+    raise DataFormatError(path, problem, line)
+
+
 def split_tag(tag: str) -> tuple[str, str]:
     """Returns ``(prefix, type)``: ``"B-LOC" -> ("B", "LOC")``, ``"O" -> ("O", "")``."""
     if len(tag) > 2 and tag[1] == "-" and tag[0] in "BIES":
