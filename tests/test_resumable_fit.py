@@ -44,6 +44,12 @@ def test_resume_continues_the_epoch_count_and_optimizer(tmp_path, rng, capsys):
     assert tracker.state["epochs_done"] == 5 and len(tracker.state["history"]["loss"]) == 5
     assert tracker.state["train_seconds"] > first_seconds  # both processes' epochs count
     assert int(keras.ops.convert_to_numpy(second.optimizer.iterations)) > iterations
+    # Asked for fewer epochs than are done: says so, trains nothing.
+    third = _model()
+    tracker = resumable_fit(third, batches, batches, epochs=2, folder=tmp_path, verbose=2)
+    out = capsys.readouterr().out
+    assert "5 epochs done, more than the 2 asked for" in out and "Epoch" not in out
+    assert tracker.state["epochs_done"] == 5
 
 
 def test_early_stopping_state_and_best_weights(tmp_path, rng):

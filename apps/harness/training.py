@@ -204,8 +204,9 @@ def _note_short_averaging(config, steps, say):
     momentum = averaging_momentum(config.ema, total)
     if momentum != config.ema:
         say(f"note: --ema {config.ema} averages over about {1 / (1 - config.ema):.0f} steps, "
-            f"more than a quarter of this run's {total}; averaging with momentum "
-            f"{momentum:.4g} instead" + (" (none)" if not momentum else ""))
+            f"more than a quarter of this run's {total}; "
+            + (f"averaging with momentum {momentum:.4g} instead" if momentum
+               else "keeping the weights unaveraged"))
 
 
 def _fit(app, config, vocabulary, strategy, run, batches, steps, quiet):

@@ -224,8 +224,10 @@ def resumable_fit(model, train, valid, epochs, folder, monitor="val_loss", mode=
     initial_epoch = tracker.restore(model)
     if initial_epoch:
         best, best_epoch = tracker.state["best"], tracker.state["best_epoch"]
-        print(f"Resuming from {folder}: {initial_epoch} of {epochs} epochs done "
-              f"(best {monitor} {best:.4f} at epoch {best_epoch})")
+        done = (f"{initial_epoch} of {epochs} epochs done" if initial_epoch <= epochs else
+                f"{initial_epoch} epochs done, more than the {epochs} asked for")
+        print(f"Resuming from {folder}: {done} (best {monitor} {best:.4f} at epoch "
+              f"{best_epoch})")
     if initial_epoch < epochs and not tracker.state["stopped_early"]:
         model.fit(train, validation_data=valid, epochs=epochs, initial_epoch=initial_epoch,
                   callbacks=[tracker, *callbacks], verbose=verbose, shuffle=False)
