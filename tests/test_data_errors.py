@@ -202,6 +202,18 @@ def test_missing_data_folder(tmp_path):
         read_slot_filling(tmp_path / "nope")
 
 
+@pytest.mark.parametrize("data_format", ["conll", "slot_filling", "trec"])
+def test_a_file_given_for_a_folder_format_is_said_so(tmp_path, data_format):
+    from kerasrnn.data import load_dataset
+
+    write_conll(tmp_path / "c", b"A NNP B-NP B-PER\n")
+    train = tmp_path / "c" / "train.txt"
+    with pytest.raises(DataFormatError) as info:
+        load_dataset(data_dir=train, data_format=data_format)
+    assert str(info.value) == (f"{train}: a file, not a folder: {data_format} data are a "
+                               "folder holding a file per split")
+
+
 def write_conll(folder, train: bytes):
     """Writes ``train`` and one-sentence valid/test files for `read_conll`."""
     write(folder / "train.txt", train)

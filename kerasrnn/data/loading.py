@@ -125,11 +125,23 @@ def _try_tfds(entry: DatasetEntry, options: dict, attempts: list[str]):
         return None
 
 
+# Formats whose data are a folder of split files (the others read a file, or either).
+FOLDER_FORMATS = ("slot_filling", "conll", "trec", "glue_tsv", "labelled_tsv")
+
+
 def read_path(path: str, data_format: str, **options):
-    """Reads ``path`` with the reader of ``data_format``."""
+    """Reads ``path`` with the reader of ``data_format``.
+
+    Raises:
+        DataFormatError: ``path`` is a file where the format is a folder of splits
+            (said as such, not as "<file>/train.txt: file not found").
+    """
     if data_format not in READERS:
         known = sorted(set(READERS) & set(FORMATS))
         raise ValueError(f"data_format must be one of {known}, received {data_format!r}")
+    if data_format in FOLDER_FORMATS and os.path.isfile(path):
+        raise DataFormatError(path, f"a file, not a folder: {data_format} data are a "
+                              "folder holding a file per split")
     return READERS[data_format](path, **options)
 
 
