@@ -86,11 +86,12 @@ def test_line_count_difference_between_files(slots):
     assert "seq.in has 4" in str(info.value) and "label has 3" in str(info.value)
 
 
-@pytest.mark.parametrize("content", [b"", b"\n\n  \n"])
-def test_empty_file(slots, content):
+@pytest.mark.parametrize("content,problem", [(b"", "the file is empty"),
+                                             (b"\n\n  \n", "the file holds only white space")])
+def test_empty_file(slots, content, problem):
     write(slots / "valid" / "seq.in", content)
     with pytest.raises(DataFormatError, match=re.escape(f"{slots / 'valid' / 'seq.in'}: ") +
-                       "the file is empty"):
+                       problem):
         read_slot_filling(slots)
 
 

@@ -22,7 +22,8 @@ def read_bytes(path: str | os.PathLike) -> bytes:
     with open(path, "rb") as handle:
         data = handle.read()
     if not data.strip():
-        raise DataFormatError(path, "the file is empty")
+        raise DataFormatError(path, "the file is empty" if not data else
+                              "the file holds only white space")
     return data
 
 

@@ -213,6 +213,7 @@ def test_bad_generate_options_are_one_line_and_exit_2(model_dir, capsys, flags, 
 
 @pytest.mark.parametrize("content,problem", [
     (b"", "the file is empty"),
+    (b" \n\t\n", "the file holds only white space"),
     (b"hello\nwor\xffld\n" * 50, "not valid UTF-8 at byte offset 3 of the line (byte 0xff at "
                                  "byte offset 9 of the file; expected UTF-8 text)"),
     (b"one line\ntwo\n", "too short"),
