@@ -155,6 +155,30 @@ def test_an_output_dir_that_cannot_be_a_folder_is_refused_before_any_lesson_runs
     assert blocker.read_text() == "mine"
 
 
+def test_a_users_folder_is_never_written_into_but_the_lessons_own_is(tmp_path, capsys):
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "rtrl.png").write_text("my precious figure")
+    with pytest.raises(SystemExit) as stop:
+        main(["rtrl", "--tiny", "--output-dir", str(mine)])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "a folder that kerasrnn did not write" in err
+    assert (mine / "rtrl.png").read_text() == "my precious figure"
+    assert sorted(os.listdir(mine)) == ["rtrl.png"]
+    # A new folder is marked as the lessons' own, and is theirs to write into again.
+    ours = tmp_path / "ours"
+    for _ in range(2):
+        assert main(["rtrl", "--tiny", "--output-dir", str(ours)]) == 0
+    assert sorted(os.listdir(ours)) == [".kerasrnn", "rtrl.png"]
+    # A folder from before the marker holding only lesson pictures is taken over.
+    old = tmp_path / "old"
+    old.mkdir()
+    (old / "rtrl.png").write_bytes((ours / "rtrl.png").read_bytes())
+    assert main(["rtrl", "--tiny", "--output-dir", str(old)]) == 0
+    assert sorted(os.listdir(old)) == [".kerasrnn", "rtrl.png"]
+
+
 def test_a_data_root_that_is_not_a_folder_is_refused_not_replaced_by_built_in_data(
         tmp_path, capsys, monkeypatch):
     missing = tmp_path / "no-such-folder"

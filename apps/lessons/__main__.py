@@ -7,6 +7,14 @@ import time
 from apps.console import OneLineParser
 from apps.lessons import CLAIMS, LESSON_NAMES, lesson_module
 from apps.lessons.lesson import Settings
+from kerasrnn.training.run_directory import (
+    MARKER,
+    OutputInTheWayError,
+    claim,
+    kind_of,
+    make_ours,
+    write_json,
+)
 
 
 def parse(argv):
@@ -35,10 +43,38 @@ def parse(argv):
         parser.error(f"$KERASRNN_DATA {root} is not a folder (unset it for the built-in data)")
     if args.lesson is not None:
         try:  # before any lesson runs, not when its first PNG is saved
-            os.makedirs(args.output_dir, exist_ok=True)
+            _claim_output_dir(args.output_dir)
+        except OutputInTheWayError as error:
+            parser.error(str(error))
         except OSError as error:
             parser.error(f"--output-dir {args.output_dir} can't be made: {error.strerror}")
     return args
+
+
+def _claim_output_dir(folder):
+    """Makes `folder` the lessons' own (a `.kerasrnn` marker), or refuses a user's folder.
+
+    Free to use: a new or empty folder, one marked as the lessons' output, or one
+    from before the marker holding nothing but lesson pictures (`<lesson>.png`,
+    PNG files). Anything else might hold a file of the user's that a lesson would
+    overwrite, so it stops the command before any lesson runs.
+    """
+    if not os.path.isdir(folder):
+        make_ours(folder, "lessons")
+        return
+    if kind_of(folder) == "lessons":
+        return
+    pictures = {f"{name}.png" for name in LESSON_NAMES}
+    entries = os.listdir(folder)
+    if all(name in pictures and _is_png(os.path.join(folder, name)) for name in entries):
+        write_json(os.path.join(folder, MARKER), {"written_by": "kerasrnn", "kind": "lessons"})
+        return
+    claim(folder, "lessons' pictures", "lessons")  # raises, naming what is there
+
+
+def _is_png(path):
+    with open(path, "rb") as handle:
+        return handle.read(8) == b"\x89PNG\r\n\x1a\n"
 
 
 def main(argv=None):

@@ -38,11 +38,11 @@ class OutputInTheWayError(UserInputError):
     """The place a command would write holds something it may not replace."""
 
 
-KINDS = ("run", "resume", "export")  # what a marker can say a folder is
+KINDS = ("run", "resume", "export", "lessons")  # what a marker can say a folder is
 
 
 def kind_of(path):
-    """What kerasrnn wrote at `path`: "run", "resume", "export", or None (not ours).
+    """What kerasrnn wrote at `path`: "run", "resume", "export", "lessons", or None.
 
     Read from the marker; folders from before the marker are told by their content
     (a run's config.json naming a kerasrnn app, ResumableFit's state.json).
@@ -73,7 +73,8 @@ def _config_of(folder):
 
 
 _NAMES = {"run": "a kerasrnn run directory", "resume": "an unfinished run's resume state",
-          "export": "a SavedModel written by export", None: "kerasrnn did not write"}
+          "export": "a SavedModel written by export",
+          "lessons": "a folder of the lessons' pictures", None: "kerasrnn did not write"}
 
 
 def claim(path, what, kind):
