@@ -119,7 +119,8 @@ def _try_tfds(entry: DatasetEntry, options: dict, attempts: list[str]):
     except DataFormatError:
         raise  # the data are there but bad: say so rather than try elsewhere
     except Exception as error:  # TFDS raises several types for "not prepared"
-        first_line = (str(error).splitlines() or [""])[0][:200]
+        # Its first sentence: TFDS goes on to advise download_and_prepare() at length.
+        first_line = (str(error).splitlines() or [""])[0].split(". ")[0][:200]
         attempts.append(f"tensorflow-datasets {entry.tfds_name!r}: "
                         f"{type(error).__name__}: {first_line}")
         return None
