@@ -213,3 +213,15 @@ def main(app, argv=None):
             message = "out of memory: try a smaller --units, --batch-size or model"
         print(f"{app.name}: error: {message}", file=sys.stderr)
         return 2
+
+
+def run_script(app):
+    """`python -m apps.<app>`: exits with `main`'s status.
+
+    Once `main` has returned, the outcome is decided (a run published, an error
+    said), so SIGINT is ignored from then on: a Ctrl-C during the interpreter's
+    teardown (TensorFlow's takes a moment) cannot turn a finished run into status 130.
+    """
+    status = main(app)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sys.exit(status)

@@ -1,8 +1,6 @@
-import sys
-
 from apps.console import debug_requested, send_native_stderr_away
-from apps.harness import main
+from apps.harness.commands import run_script
 from apps.slot_filling.app import SlotFilling
 
 send_native_stderr_away(debug_requested())
-sys.exit(main(SlotFilling()))
+run_script(SlotFilling())

@@ -280,6 +280,21 @@ def test_sigterm_stops_training_as_ctrl_c_does(model_dir, tmp_path, capsys, monk
     assert "1 of 1 epochs done" in capsys.readouterr().out
 
 
+def test_the_script_ignores_ctrl_c_once_the_outcome_is_decided(monkeypatch):
+    """A Ctrl-C during the interpreter's teardown must not make a published run 130."""
+    import signal
+
+    import apps.harness.commands as commands
+
+    order = []
+    monkeypatch.setattr(commands, "main", lambda app: order.append("main") or 0)
+    monkeypatch.setattr(commands.signal, "signal", lambda *a: order.append(a))
+    with pytest.raises(SystemExit) as stop:
+        commands.run_script(SlotFilling())
+    assert stop.value.code == 0
+    assert order == ["main", (signal.SIGINT, signal.SIG_IGN)]
+
+
 def test_export_refuses_a_folder_or_file_it_did_not_write(model_dir, tmp_path, capsys):
     thesis = tmp_path / "D" / "thesis"
     thesis.mkdir(parents=True)
