@@ -126,6 +126,17 @@ def test_conll_wrong_number_of_columns(tmp_path):
         read_conll(tmp_path / "c")
 
 
+@pytest.mark.parametrize("word_id", ["X", "", "1-", "1.", "2a"])
+def test_conllu_id_that_is_no_index_range_or_empty_node(tmp_path, word_id):
+    row = "\t".join([word_id, "Hi", "hi", "INTJ", "UH", "_", "0", "root", "_", "_"])
+    write(tmp_path / "u" / "x-ud-train.conllu", f"# text = Hi\n{row}\n".encode())
+    with pytest.raises(DataFormatError) as info:
+        read_conllu(tmp_path / "u")
+    assert str(info.value) == (f"{tmp_path / 'u' / 'x-ud-train.conllu'}:2: invalid ID "
+                               f"{word_id!r} in column 1: expected a word index (3), a range "
+                               "(3-4) or an empty node (3.1)")
+
+
 def test_conllu_wrong_number_of_columns(tmp_path):
     write(tmp_path / "u" / "x-ud-train.conllu", b"# text = Hi there\n1\tHi\thi\tINTJ\n")
     with pytest.raises(DataFormatError, match=r"x-ud-train.conllu:2: expected 10 tab-separated"):

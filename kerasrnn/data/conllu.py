@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import glob
 import os
+import re
 
 from kerasrnn.data.errors import DataFormatError
 from kerasrnn.data.examples import SequenceExample, SequenceLabellingDataset
@@ -52,7 +53,8 @@ def read_conllu(data_dir: str | os.PathLike, tag: str = "upos") -> SequenceLabel
 
     Raises:
         DataFormatError: a missing/empty file, invalid UTF-8, a word line with
-            other than 10 columns, or a word line without a UPOS tag (``_``).
+            other than 10 columns, an ID that is not ``3``, ``3-4`` or ``3.1``,
+            or a word line without a UPOS tag (``_``).
             XPOS is optional in UD: with ``tag="xpos"`` a ``_`` is kept as the
             tag ``"_"`` and counted in the report.
     """
@@ -68,6 +70,10 @@ def read_conllu(data_dir: str | os.PathLike, tag: str = "upos") -> SequenceLabel
         split: _read_file(path, split, TAG_COLUMNS[tag], report) for split, path in files.items()
     }
     return SequenceLabellingDataset(splits=splits, report=report, tag_scheme="pos")
+
+
+# CoNLL-U's ID column: a word index, a multi-word token's range, or an empty node.
+_ID = re.compile(r"[0-9]+(-[0-9]+|\.[0-9]+)?")
 
 
 def _read_file(path, split, column, report) -> list[SequenceExample]:
@@ -92,6 +98,10 @@ def _read_file(path, split, column, report) -> list[SequenceExample]:
         if len(fields) != 10:
             raise DataFormatError(
                 path, f"expected 10 tab-separated columns, found {len(fields)}", number)
+        if not _ID.fullmatch(fields[0]):
+            raise DataFormatError(path, f"invalid ID {fields[0]!r} in column 1: expected a "
+                                  "word index (3), a range (3-4) or an empty node (3.1)",
+                                  number)
         if "-" in fields[0]:
             report.skip(split, "multi-word-token lines")
         elif "." in fields[0]:
