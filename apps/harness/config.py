@@ -126,7 +126,7 @@ def check_training(config):
     if problems:  # NaN compares false with everything: no other check would catch it
         return problems
     problems = at_least_one(config, "epochs", "batch_size")
-    if config.batch_size > MAX_BATCH_SIZE:  # TensorFlow segfaults near 2**30 (tf.data, 2.21)
+    if (config.batch_size or 0) > MAX_BATCH_SIZE:  # None: chosen from the data (textgen)
         problems.append(f"--batch-size must be at most {MAX_BATCH_SIZE:,}, got "
                         f"{config.batch_size:,}")
     if bool(config.data) == bool(config.data_dir):
