@@ -73,6 +73,8 @@ def _claim_output_dir(folder):
 
 
 def _is_png(path):
+    if not os.path.isfile(path) or os.path.islink(path):
+        return False
     with open(path, "rb") as handle:
         return handle.read(8) == b"\x89PNG\r\n\x1a\n"
 
