@@ -30,8 +30,9 @@ lecture: $(STAMP)
 test: test-tensorflow test-jax test-torch
 
 # Two pytest workers (pytest-xdist), each module on one worker so that its fixtures are
-# built once: on the 2-core CI machine the TensorFlow run takes ~12 min instead of ~19
-# (much of each app test is single-threaded Python: imports, tracing, tf.data set-up).
+# built once: on the 2-core CI machine the TensorFlow run took 9:39 (fresh-clone .ci/run,
+# 2026-12-01) against 18:50 in one process the day before (much of each app test is
+# single-threaded Python: imports, tracing, tf.data set-up).
 # `make test PYTEST_WORKERS=0` runs in one process.
 PYTEST_WORKERS ?= 2
 PYTEST := $(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadscope
