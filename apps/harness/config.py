@@ -87,12 +87,14 @@ class TrainConfig:
     patience: int = flag(5, "stop after this many epochs without validation gain (0: never)")
     time_budget: float = flag(0, "seconds of training not to exceed: no epoch starts that "
                               "would end past it (0: no limit)")
-    seed: int = flag(0, "random seed (same seed, same metrics on CPU, for a run that was "
+    seed: int = flag(0, "random seed (same seed, same metrics on CPU without --jit-compile, "
+                     "for a run that was "
                      "not interrupted: a resumed one draws a new data order)")
     output_dir: str | None = flag(None, "where the run goes (default saved_models/<app>-<data>)")
     strategy: str = flag("default", "tf.distribute strategy", choices=STRATEGIES)
     mixed_precision: bool = flag(False, "mixed_float16 policy (for GPUs)")
-    jit_compile: bool = flag(False, "XLA-compile the training step")
+    jit_compile: bool = flag(False, "XLA-compile the training step (turns TensorFlow's op "
+                             "determinism off, under which Keras compiles no XLA)")
     inter_op_threads: int = flag(2, "TensorFlow inter-op threads on CPU (0: TF default)")
     intra_op_threads: int = flag(1, "TensorFlow intra-op threads on CPU (0: TF default)")
 
@@ -107,6 +109,19 @@ def in_unit_interval(config, *names):
     """Problems for fields of `config` that must be in [0, 1)."""
     return [f"{flag_name(n)} must be in [0, 1), got {getattr(config, n)}"
             for n in names if getattr(config, n) is not None and not 0 <= getattr(config, n) < 1]
+
+
+def crf_without_xla(config, head):
+    """A problem when --jit-compile meets a CRF head (field `head` of `config`).
+
+    The CRF's forward algorithm runs a while loop over each batch's length, which
+    varies from batch to batch; TensorFlow's XLA cannot compile that loop's gradient
+    (kerasrnn.layers.crf, `_scan`).
+    """
+    if config.jit_compile and getattr(config, head) == "crf":
+        return [f"--jit-compile needs {flag_name(head)} softmax: XLA cannot compile the "
+                "gradient of the CRF over batches of varying length"]
+    return []
 
 
 def flag_name(field_name):

@@ -121,7 +121,7 @@ def train(app, config, quiet=False):
     """
     check(app, config)
     configure_threads(config.inter_op_threads, config.intra_op_threads)
-    make_reproducible(config.seed)
+    make_reproducible(config.seed, deterministic_ops=not config.jit_compile)
     set_precision(config.mixed_precision)
     strategy = make_strategy(config.strategy)
     run = RunDirectory(_worker_output_dir(app, config, strategy), app.name)
@@ -150,7 +150,7 @@ def train(app, config, quiet=False):
     try:
         write_json(run.resume / "settings.json", _resume_settings(config, sha256))
         _note_short_averaging(config, steps, say)
-        tracker = _fit(app, config, vocabulary, strategy, run, batches, steps, quiet)
+        tracker = _fit(app, config, vocabulary, strategy, run, batches, steps, quiet, say)
         _say_why_it_stopped(app, config, tracker.state, say)
         metrics = _publish(app, config, run, data, vocabulary, tracker, examples, steps, sha256)
     except BaseException:
@@ -213,13 +213,27 @@ def _note_short_averaging(config, steps, say):
                else "keeping the weights unaveraged"))
 
 
-def _fit(app, config, vocabulary, strategy, run, batches, steps, quiet):
+def _note_no_xla(config, model, say):
+    """Says when Keras trains without XLA although --jit-compile asked for it.
+
+    Keras drops `jit_compile=True`, with only a Python warning, for a model holding a
+    layer without XLA kernels (a `Hashing` of strings, for one).
+    """
+    if config.jit_compile and not model.jit_compile:
+        layers = [f"{layer.name} ({type(layer).__name__})"
+                  for layer in model._flatten_layers() if not layer.supports_jit]
+        say("note: --jit-compile: training without XLA: Keras can't XLA-compile "
+            + (", ".join(layers) if layers else "this model"))
+
+
+def _fit(app, config, vocabulary, strategy, run, batches, steps, quiet, say):
     # One scope for building, compiling and fitting: restoring a resumed run's
     # optimizer state creates its variables, which must be distributed too.
     with strategy.scope():
         compile_options = {"optimizer": make_optimizer(config, steps),
                            "jit_compile": config.jit_compile}
         model = app.build_model(config, vocabulary, compile_options)
+        _note_no_xla(config, model, say)
         tensorboard = keras.callbacks.TensorBoard(str(run.resume / "logs"))
         with _distribution_fixes(model, strategy), warnings.catch_warnings():
             # A length-bucketed dataset has no known length, so Keras learns where an

@@ -47,7 +47,7 @@ import tensorflow as tf
 from seqeval.metrics import classification_report, f1_score, precision_score, recall_score
 
 from apps.harness import App, AppData, Endpoints, TrainConfig, at_least_one, flag, in_unit_interval
-from apps.harness.config import data_flag
+from apps.harness.config import crf_without_xla, data_flag
 from apps.slot_filling.encoding import MAX_TRIGRAMS, PUNCTUATION, Decoder, Encoder
 from apps.slot_filling.intents import IntentLabels, intent_vocabulary
 from kerasrnn.data import load_dataset, normalize_token_lists
@@ -116,6 +116,7 @@ class SlotFilling(App):
         problems = at_least_one(config, "layers", "units", "embedding_dim", "min_count")
         problems += in_unit_interval(config, "dropout", "word_dropout",
                                      "intent_label_smoothing")
+        problems += crf_without_xla(config, "slot_head")
         for name in ("context_window", "trigram_dim"):
             if getattr(config, name) < 0:
                 problems.append(f"--{name.replace('_', '-')} can't be negative, "

@@ -17,6 +17,7 @@ import numpy as np
 import tensorflow as tf
 
 from apps.harness import App, AppData, TrainConfig, at_least_one, flag, in_unit_interval
+from apps.harness.config import crf_without_xla
 from kerasrnn.data import load_dataset
 from kerasrnn.data.embeddings import read_embeddings
 from kerasrnn.data.pipelines import tagging_string_batches
@@ -64,6 +65,7 @@ class WordTagger(App):
         problems = at_least_one(config, "layers", "units", "embedding_dim", "min_count",
                                 "char_dim", "char_units")
         problems += in_unit_interval(config, "dropout", "word_dropout")
+        problems += crf_without_xla(config, "head")
         if config.trigram_dim < 0:
             problems.append(f"--trigram-dim can't be negative, got {config.trigram_dim}")
         if config.trigram_dim and config.trigram_bins < 2:

@@ -24,14 +24,25 @@ def configure_threads(inter_op, intra_op):
         pass
 
 
-def make_reproducible(seed):
-    """Seeds Python, NumPy, TensorFlow and Keras, and makes TensorFlow ops deterministic."""
+def make_reproducible(seed, deterministic_ops=True):
+    """Seeds Python, NumPy, TensorFlow and Keras; makes TensorFlow ops deterministic.
+
+    `deterministic_ops=False` turns TensorFlow's op determinism off instead (it is
+    process-wide, so an earlier run's setting would otherwise stay). Training with
+    `jit_compile=True` needs that: Keras compiles no XLA while op determinism is on
+    (`keras.src.trainers.trainer.model_supports_jit`) and falls back to plain graphs
+    with only a Python warning.
+    """
     import keras
     import tensorflow as tf
+    from tensorflow.python.framework import config as tf_config
 
     os.environ["PYTHONHASHSEED"] = str(seed)
     keras.utils.set_random_seed(seed)
-    tf.config.experimental.enable_op_determinism()
+    if deterministic_ops:
+        tf.config.experimental.enable_op_determinism()
+    else:
+        tf_config.disable_op_determinism()  # no public counterpart of enable_op_determinism
 
 
 def set_precision(mixed):
