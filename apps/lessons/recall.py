@@ -31,14 +31,13 @@ def recall_first_symbol(count, steps, rng, symbols=SYMBOLS, noise=NOISE):
 
 
 def recall_model(kind, units, steps, learning_rate=0.01, run_eagerly=False, clipnorm=None,
-                 jit_compile="auto", **layer_kwargs):
+                 **layer_kwargs):
     """`recurrent(kind)` named "recurrent", then a softmax "answer"; compiled with Adam.
 
     The Jordan kinds feed back a softmax output of `JORDAN_OUTPUT_UNITS` units.
     `run_eagerly=True` skips tracing: faster for the tiny runs of the tests.
-    `clipnorm` clips each gradient's norm (None: no clipping); `jit_compile` goes
-    to `Model.compile` (XLA: 1.2–1.8× faster training steps for these
-    small layers at batch 128 on a CPU core, after a compilation of 1–3 s).
+    `clipnorm` clips each gradient's norm (None: no clipping). No XLA: the lessons
+    keep TensorFlow's op determinism on, under which Keras compiles none.
     """
     if kind in ("jordan", "hybrid"):
         layer_kwargs.setdefault("output_units", JORDAN_OUTPUT_UNITS)
@@ -49,7 +48,7 @@ def recall_model(kind, units, steps, learning_rate=0.01, run_eagerly=False, clip
     ], name=f"recall_{kind}")
     model.compile(optimizer=keras.optimizers.Adam(learning_rate, clipnorm=clipnorm),
                   loss="sparse_categorical_crossentropy", metrics=["accuracy"],
-                  run_eagerly=run_eagerly, jit_compile=False if run_eagerly else jit_compile)
+                  run_eagerly=run_eagerly)
     return model
 
 

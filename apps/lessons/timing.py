@@ -18,7 +18,7 @@ A `keras.layers.LSTM` and a `kerasrnn.layers.PeepholeLSTM` (8 units each, both
 from the chrono initialisation of their gate biases, recall.chrono_initialize
 with T_max = the sequence length) are trained per condition for 2,000 steps of
 fresh batches of 128 sequences (Adam, learning rate 0.01 decaying to 0 along a
-cosine, gradients clipped to norm 1, XLA), for 3 seeds each; in a condition, a
+cosine, gradients clipped to norm 1), for 3 seeds each; in a condition, a
 seed gives both kinds the same batches. As the input is 0 outside the spikes, the
 interval (and the delay) fix a whole sequence: there are only 51 (51 × 21)
 distinct sequences, and the test is all of them, so this measures whether a
@@ -72,7 +72,7 @@ def timing_model(kind, units, steps, train_steps, rng, run_eagerly=False):
     chrono_initialize(model.get_layer("recurrent"), kind, steps, rng)
     schedule = keras.optimizers.schedules.CosineDecay(0.01, train_steps)
     model.compile(optimizer=keras.optimizers.Adam(schedule, clipnorm=1.0), loss="mse",
-                  run_eagerly=run_eagerly, jit_compile=not run_eagerly)
+                  run_eagerly=run_eagerly)
     return model
 
 
