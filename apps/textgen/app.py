@@ -25,7 +25,15 @@ read as one out-of-vocabulary id (id 1; id 0 is padding). Neither is ever genera
 Model: a character embedding, `--layers` unidirectional recurrent layers of
 `--cell` (any of kerasrnn.layers.recurrent's), dropout after each, and a softmax
 over the vocabulary. Training reads windows of `--window` characters starting
-every `--stride` characters of the training part, predicting every next character.
+every `--stride` characters of the training part, predicting every next character;
+`--random-offsets` moves each window's start by a random 0 … `--stride` − 1
+characters, drawn anew each epoch (AWD-LSTM's variable-length back-propagation
+windows serve the same end: every character is seen at every position of a
+window; Merity et al. 2018, "Regularizing and Optimizing LSTM Language Models",
+section 4.1). `--variational-dropout` draws one dropout mask per sequence, shared
+by all its steps (Gal & Ghahramani 2016, "A Theoretically Grounded Application of
+Dropout in Recurrent Neural Networks"), instead of one per step; both are measured
+on Kafka in benchmarks/README.md.
 Defaults follow the training part's vocabulary: up to 1,000 characters (alphabetic
 text) two LSTM-256 layers, dropout 0.35, windows of 100 every 50, batch 32, learning
 rate 5e-3 and a weight average (--ema 0.995); above it (Chinese), where the softmax
@@ -116,6 +124,11 @@ class Config(TrainConfig):
                                  _auto("window"))
     stride: int | None = by_data("characters between the starts of training windows",
                                  _auto("stride"))
+    random_offsets: bool = flag(False, "shift each training window's start by a random 0 to "
+                                "--stride - 1 characters, drawn anew each epoch, so that "
+                                "every character is seen at every position of a window")
+    variational_dropout: bool = flag(False, "one dropout mask per sequence, the same at "
+                                     "every step (Gal & Ghahramani 2016), not one per step")
     batch_size: int | None = by_data(None, _auto("batch_size"), base="batch_size")
     learning_rate: float | None = by_data(None, _auto("learning_rate"), base="learning_rate")
     lr_schedule: str | None = by_data(None, _auto("lr_schedule"), base="lr_schedule")
@@ -184,6 +197,11 @@ class TextGen(App):
         windows = tf.data.Dataset.from_tensor_slices(starts)
         if training:
             windows = windows.shuffle(len(starts), seed=config.seed)
+        if training and config.random_offsets:
+            last = len(ids) - config.window - 1  # the last start with a full window + target
+            draws = tf.data.Dataset.random(seed=config.seed, rerandomize_each_iteration=True)
+            windows = tf.data.Dataset.zip(windows, draws).map(
+                lambda s, r: tf.minimum(s + tf.math.floormod(r, stride), last))
         window = config.window
         windows = windows.map(lambda s: (text[s:s + window], text[s + 1:s + window + 1]))
         return windows.batch(config.batch_size, drop_remainder=drop_remainder)
@@ -221,14 +239,21 @@ def language_model(config, size, stateful_batch=None):
     shape = {"batch_shape": (stateful_batch, None)} if stateful_batch else {"shape": (None,)}
     ids = keras.Input(**shape, dtype="int32", name="chars")
     x = keras.layers.Embedding(size, config.embedding_dim, name="embedding")(ids)
-    x = keras.layers.Dropout(config.dropout, name="embedding_dropout")(x)
+    x = _dropout(config, config.embedding_dim, "embedding_dropout")(x)
     for i in range(config.layers):
         x = recurrent(config.cell, config.units, return_sequences=True,
                       stateful=bool(stateful_batch), name=f"recurrent_{i}")(x)
-        x = keras.layers.Dropout(config.dropout, name=f"dropout_{i}")(x)
+        x = _dropout(config, config.units, f"dropout_{i}")(x)
     logits = keras.layers.Dense(size, name="logits")(x)
     probabilities = keras.layers.Activation("softmax", dtype="float32", name="next_char")(logits)
     return keras.Model(ids, probabilities, name="char_language_model")
+
+
+def _dropout(config, features, name):
+    """Dropout on `[batch, time, features]`: a mask per step, or with
+    `config.variational_dropout` one per sequence shared by all its steps."""
+    noise = (None, 1, features) if config.variational_dropout else None
+    return keras.layers.Dropout(config.dropout, noise_shape=noise, name=name)
 
 
 def char_ids(vocabulary, text):

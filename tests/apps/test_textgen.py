@@ -248,3 +248,57 @@ def test_the_step_function_gives_the_model_s_probabilities_for_every_kind(kind):
                    temperature=tf.constant(1.0), top_k=tf.constant(0),
                    seed=tf.constant(0, tf.int64))["generated"].numpy()
     assert [len(t.decode()) for t in out] == [6, 6]
+
+
+def _window_starts(config, text, epochs):
+    vocabulary = APP.build_vocabulary(config, text)
+    ids = char_ids(vocabulary, text)
+    dataset = APP.make_dataset(config, vocabulary, text, training=True)
+    found = []
+    for _ in range(epochs):
+        starts = []
+        for x, y in dataset:
+            for row_x, row_y in zip(x.numpy(), y.numpy()):
+                start = _find(ids, row_x)
+                np.testing.assert_array_equal(row_y, ids[start + 1:start + 1 + len(row_x)])
+                starts.append(start)
+        found.append(sorted(starts))
+    return found
+
+
+def _find(ids, window):
+    for start in range(len(ids) - len(window) + 1):
+        if np.array_equal(ids[start:start + len(window)], window):
+            return start
+    raise AssertionError("a window that is not a slice of the text")
+
+
+def test_random_offsets_move_each_window_within_its_stride_anew_each_epoch():
+    text = "".join(chr(ord("A") + i % 26) + chr(ord("a") + i // 26) for i in range(130))
+    config = APP.Config(window=10, stride=7, batch_size=4, seed=3)
+    grid = list(range(0, len(text) - 10, 7))
+    assert _window_starts(config, text, 2) == [grid, grid]  # off: the same grid each epoch
+    config.random_offsets = True
+    first, second = _window_starts(config, text, 2)
+    assert len(first) == len(second) == len(grid)
+    assert first != second and first != grid
+    last = len(text) - 10 - 1
+    for starts in (first, second):
+        for start, point in zip(starts, grid):  # sorted: the i-th start is near grid point i
+            assert point <= start <= min(point + 6, last)
+    config2 = APP.Config(window=10, stride=7, batch_size=4, seed=3, random_offsets=True)
+    assert _window_starts(config2, text, 2) == [first, second]  # deterministic for a seed
+
+
+@pytest.mark.parametrize("variational", [False, True])
+def test_variational_dropout_keeps_one_mask_for_all_steps_of_a_sequence(variational):
+    config = APP.Config(units=16, layers=1, embedding_dim=8, dropout=0.5,
+                        variational_dropout=variational)
+    model = textgen.language_model(config, 12)
+    kept = model.get_layer("dropout_0")(np.ones((4, 30, 16), "float32"), training=True)
+    kept = np.asarray(kept) != 0
+    same_over_time = bool(np.all(kept == kept[:, :1, :]))
+    assert same_over_time == variational
+    assert not np.all(kept[0] == kept[1])  # each sequence has its own mask
+    assert 0.3 < kept.mean() < 0.7
+
