@@ -88,8 +88,8 @@ class TrainConfig:
     time_budget: float = flag(0, "seconds of training not to exceed: no epoch starts that "
                               "would end past it (0: no limit)")
     seed: int = flag(0, "random seed (same seed, same metrics on CPU without --jit-compile, "
-                     "for a run that was "
-                     "not interrupted: a resumed one draws a new data order)")
+                     "for a run that was not interrupted: a resumed one draws a new data "
+                     "order)")
     output_dir: str | None = flag(None, "where the run goes (default saved_models/<app>-<data>)")
     strategy: str = flag("default", "tf.distribute strategy", choices=STRATEGIES)
     mixed_precision: bool = flag(False, "mixed_float16 policy (for GPUs)")
