@@ -10,8 +10,8 @@ batch of 128 sequences (no sequence is seen twice), Adam with learning rate 0.01
 and gradients clipped to norm 1 (no XLA: Keras compiles none while TensorFlow's
 op determinism, which keeps the tables identical run to run, is on); a training
 stops once the mean accuracy of its last 10 batches reaches 99%, or after
-`MAX_STEPS[kind]` steps
-(1,000; the slower-stepping Jordan kinds 300, so the run fits in 5 minutes).
+`MAX_STEPS[kind]` steps (1,000; the slower-stepping Jordan kinds 300, so the run
+fits in 5 minutes).
 It is then scored on 512 new sequences.
 
 The gated kinds start from the chrono initialisation of their gate biases
