@@ -35,11 +35,11 @@ by all its steps (Gal & Ghahramani 2016, "A Theoretically Grounded Application o
 Dropout in Recurrent Neural Networks"), instead of one per step; both are measured
 on Kafka in benchmarks/README.md.
 Defaults follow the training part's vocabulary: up to 1,000 characters (alphabetic
-text) two LSTM-256 layers, dropout 0.35, windows of 100 every 50, batch 32, learning
-rate 5e-3 and a weight average (--ema 0.995); above it (Chinese), where the softmax
-over thousands of characters costs most of each step, one LSTM-128 layer, no
-dropout, windows of 40 every 6, batch 128, learning rate 1e-2 decaying to 0 along a
-cosine over 2 epochs, no average. A flag
+text) two LSTM-256 layers, dropout 0.35, windows of 100 every 50 moved by random
+offsets, batch 32, learning rate 5e-3 and a weight average (--ema 0.995); above it
+(Chinese), where the softmax over thousands of characters costs most of each step,
+one LSTM-128 layer, no dropout, windows of 40 every 6 (no random offsets), batch
+128, learning rate 1e-2 decaying to 0 along a cosine over 2 epochs, no average. A flag
 given overrides its default; config.json records the values used.
 
 Results: metrics.json holds `bits_per_char` (cross-entropy in bits, -log2 p of each
@@ -83,9 +83,10 @@ PAD_ID, OOV_ID = 0, 1
 
 
 # Defaults by the size of the training part's vocabulary (benchmarks/README.md,
-# "Choosing the defaults" and "红楼梦: defaults for a large vocabulary"). Up to
-# LARGE_VOCABULARY characters (alphabetic text: Kafka has 62): two LSTM-256 layers,
-# dropout 0.35 and a weight average, chosen on Kafka's validation part. Above it
+# "Choosing the defaults", "Random window offsets" and "红楼梦: defaults for a large
+# vocabulary"). Up to LARGE_VOCABULARY characters (alphabetic text: Kafka has 62): two
+# LSTM-256 layers, dropout 0.35, random window offsets and a weight average, chosen on
+# Kafka's validation part. Above it
 # (Chinese: 红楼梦 has 4,473) the softmax over the vocabulary costs most of each step
 # and the Kafka-sized model reached only 8.5 valid bits/char, near the unigram
 # entropy (8.6), in the time budget; a smaller, faster model with bigger batches and
@@ -93,15 +94,19 @@ PAD_ID, OOV_ID = 0, 1
 LARGE_VOCABULARY = 1000
 DEFAULTS = {
     "small vocabulary": {"layers": 2, "units": 256, "dropout": 0.35, "window": 100,
-                         "stride": 50, "batch_size": 32, "learning_rate": 5e-3,
-                         "lr_schedule": "constant", "epochs": 40, "ema": 0.995},
+                         "stride": 50, "random_offsets": True, "batch_size": 32,
+                         "learning_rate": 5e-3, "lr_schedule": "constant", "epochs": 40,
+                         "ema": 0.995},
     "large vocabulary": {"layers": 1, "units": 128, "dropout": 0.0, "window": 40,
-                         "stride": 6, "batch_size": 128, "learning_rate": 1e-2,
-                         "lr_schedule": "cosine", "epochs": 2, "ema": 0.0},
+                         "stride": 6, "random_offsets": False, "batch_size": 128,
+                         "learning_rate": 1e-2, "lr_schedule": "cosine", "epochs": 2,
+                         "ema": 0.0},
 }
 
 
 def _shown(value):
+    if isinstance(value, bool):
+        return "on" if value else "off"
     return f"{value:g}" if isinstance(value, (int, float)) else str(value)
 
 
@@ -124,9 +129,10 @@ class Config(TrainConfig):
                                  _auto("window"))
     stride: int | None = by_data("characters between the starts of training windows",
                                  _auto("stride"))
-    random_offsets: bool = flag(False, "shift each training window's start by a random 0 to "
-                                "--stride - 1 characters, drawn anew each epoch, so that "
-                                "every character is seen at every position of a window")
+    random_offsets: bool | None = by_data("shift each training window's start by a random 0 "
+                                          "to --stride - 1 characters, drawn anew each "
+                                          "epoch, so that every character is seen at every "
+                                          "position of a window", _auto("random_offsets"))
     variational_dropout: bool = flag(False, "one dropout mask per sequence, the same at "
                                      "every step (Gal & Ghahramani 2016), not one per step")
     batch_size: int | None = by_data(None, _auto("batch_size"), base="batch_size")
