@@ -94,7 +94,9 @@ class TrainConfig:
     strategy: str = flag("default", "tf.distribute strategy", choices=STRATEGIES)
     mixed_precision: bool = flag(False, "mixed_float16 policy (for GPUs)")
     jit_compile: bool = flag(False, "XLA-compile the training step (turns TensorFlow's op "
-                             "determinism off, under which Keras compiles no XLA)")
+                             "determinism off, under which Keras compiles no XLA; refused "
+                             "with a CRF head; a model with letter-trigram hashing, which "
+                             "XLA can't compile, trains without it and says so)")
     inter_op_threads: int = flag(2, "TensorFlow inter-op threads on CPU (0: TF default)")
     intra_op_threads: int = flag(1, "TensorFlow intra-op threads on CPU (0: TF default)")
 
@@ -119,8 +121,10 @@ def crf_without_xla(config, head):
     (kerasrnn.layers.crf, `_scan`).
     """
     if config.jit_compile and getattr(config, head) == "crf":
-        return [f"--jit-compile needs {flag_name(head)} softmax: XLA cannot compile the "
-                "gradient of the CRF over batches of varying length"]
+        also = (" and --trigram-dim 0 (letter-trigram hashing has no XLA kernel)"
+                if getattr(config, "trigram_dim", 0) else "")
+        return [f"--jit-compile needs {flag_name(head)} softmax{also}: XLA cannot compile "
+                "the gradient of the CRF over batches of varying length"]
     return []
 
 

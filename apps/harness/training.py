@@ -213,17 +213,21 @@ def _note_short_averaging(config, steps, say):
                else "keeping the weights unaveraged"))
 
 
-def _note_no_xla(config, model, say):
-    """Says when Keras trains without XLA although --jit-compile asked for it.
+def _without_xla(config, model, say):
+    """Where Keras trains without XLA although --jit-compile asked for it: says so.
 
     Keras drops `jit_compile=True`, with only a Python warning, for a model holding a
-    layer without XLA kernels (a `Hashing` of strings, for one).
+    layer without XLA kernels (a `Hashing` of strings, for one). The run then turns
+    TensorFlow's op determinism back on (same seed, same metrics) and sets
+    `config.jit_compile` False, so that config.json records what ran.
     """
     if config.jit_compile and not model.jit_compile:
         layers = [f"{layer.name} ({type(layer).__name__})"
                   for layer in model._flatten_layers() if not layer.supports_jit]
-        say("note: --jit-compile: training without XLA: Keras can't XLA-compile "
-            + (", ".join(layers) if layers else "this model"))
+        say("note: --jit-compile: training without XLA (and with op determinism): Keras "
+            "can't XLA-compile " + (", ".join(layers) if layers else "this model"))
+        tf.config.experimental.enable_op_determinism()
+        config.jit_compile = False
 
 
 def _fit(app, config, vocabulary, strategy, run, batches, steps, quiet, say):
@@ -233,7 +237,7 @@ def _fit(app, config, vocabulary, strategy, run, batches, steps, quiet, say):
         compile_options = {"optimizer": make_optimizer(config, steps),
                            "jit_compile": config.jit_compile}
         model = app.build_model(config, vocabulary, compile_options)
-        _note_no_xla(config, model, say)
+        _without_xla(config, model, say)
         tensorboard = keras.callbacks.TensorBoard(str(run.resume / "logs"))
         with _distribution_fixes(model, strategy), warnings.catch_warnings():
             # A length-bucketed dataset has no known length, so Keras learns where an

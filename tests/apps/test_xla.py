@@ -5,6 +5,8 @@ Keras compiles no XLA while TensorFlow's op determinism is on, and drops
 only a Python warning: --jit-compile was once a silent no-op in every app.
 """
 
+import json
+
 import pytest
 import tensorflow as tf
 from tensorflow.python.framework import config as tf_config
@@ -49,21 +51,31 @@ def test_jit_compile_trains_with_xla_and_without_it_ops_stay_deterministic(tmp_p
     assert tf_config.is_op_determinism_enabled() is not jit
 
 
-def test_a_layer_without_xla_kernels_is_named_in_a_note(tmp_path, built, capsys):
+def test_a_layer_without_xla_kernels_is_named_and_the_run_records_no_xla(tmp_path, built,
+                                                                         capsys):
     data = write_slot_folder(tmp_path / "flights", sizes=(40, 8, 8))
     assert main(SlotFilling(), [str(a) for a in ["train", "--data-dir", data, *TINY_SLOTS,
-                                                 "--epochs", "1", "--jit-compile",
+                                                 "--slot-head", "softmax", "--epochs", "1",
+                                                 "--jit-compile",
                                                  "--output-dir", tmp_path / "run"]]) == 0
     assert built[-1].jit_compile is False  # letter-trigram hashing works on strings
-    assert ("note: --jit-compile: training without XLA: Keras can't XLA-compile hashing"
-            in capsys.readouterr().out)
+    assert ("note: --jit-compile: training without XLA (and with op determinism): Keras "
+            "can't XLA-compile hashing" in capsys.readouterr().out)
+    assert tf_config.is_op_determinism_enabled()  # back on: same seed, same metrics
+    config = json.loads((tmp_path / "run" / "config.json").read_text())["config"]
+    assert config["jit_compile"] is False  # what ran
 
 
-def test_a_crf_head_with_jit_compile_is_refused_in_one_line(tmp_path, capsys):
+@pytest.mark.parametrize("trigrams,needs", [
+    ("0", "--jit-compile needs --head softmax: XLA"),
+    ("4", "--jit-compile needs --head softmax and --trigram-dim 0 (letter-trigram hashing")])
+def test_a_crf_head_with_jit_compile_is_refused_in_one_line(tmp_path, capsys, trigrams,
+                                                             needs):
     data = write_conll_folder(tmp_path / "data")
     out = tmp_path / "run"
     assert main(NER(), [str(a) for a in ["train", "--data-dir", data, *TINY_TAGGER,
-                                         "--jit-compile", "--output-dir", out]]) == 2
+                                         "--trigram-dim", trigrams, "--jit-compile",
+                                         "--output-dir", out]]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "--jit-compile needs --head softmax" in err
+    assert err.count("\n") == 1 and needs in err
     assert not out.exists()
