@@ -8,12 +8,11 @@ from apps.console import OneLineParser
 from apps.lessons import CLAIMS, LESSON_NAMES, lesson_module
 from apps.lessons.lesson import Settings
 from kerasrnn.training.run_directory import (
-    MARKER,
     OutputInTheWayError,
     claim,
     kind_of,
     make_ours,
-    write_json,
+    mark_ours,
 )
 
 
@@ -67,7 +66,7 @@ def _claim_output_dir(folder):
     pictures = {f"{name}.png" for name in LESSON_NAMES}
     entries = os.listdir(folder)
     if all(name in pictures and _is_png(os.path.join(folder, name)) for name in entries):
-        write_json(os.path.join(folder, MARKER), {"written_by": "kerasrnn", "kind": "lessons"})
+        mark_ours(folder, "lessons")
         return
     claim(folder, "lessons' pictures", "lessons")  # raises, naming what is there
 

@@ -31,7 +31,8 @@ FORMAT_VERSION = 1  # bump when a model directory changes incompatibly
 MARKER = ".kerasrnn"
 
 __all__ = ["FORMAT_VERSION", "MARKER", "OutputInTheWayError", "RunDirectory", "claim",
-           "kind_of", "make_ours", "publish_folder", "read_run", "remove_ours", "write_json"]
+           "kind_of", "make_ours", "mark_ours", "publish_folder", "read_run", "remove_ours",
+           "write_json"]
 
 
 class OutputInTheWayError(UserInputError):
@@ -104,6 +105,12 @@ def make_ours(path, kind):
     """Creates the folder `path` (it must not exist) with a marker saying it is a `kind`."""
     path = pathlib.Path(path)
     path.mkdir(parents=True)
+    return mark_ours(path, kind)
+
+
+def mark_ours(path, kind):
+    """Writes the marker saying the existing folder `path` is a `kind`; returns the path."""
+    path = pathlib.Path(path)
     (path / MARKER).write_text(json.dumps({"written_by": "kerasrnn", "kind": kind}) + "\n")
     return path
 
