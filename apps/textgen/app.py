@@ -76,6 +76,7 @@ from apps.textgen import use
 from kerasrnn.data.errors import DataFormatError
 from kerasrnn.data.loading import load_dataset
 from kerasrnn.data.vocabulary import build_vocabulary
+from kerasrnn.training import UserInputError
 from kerasrnn.layers.recurrent import RECURRENT_KINDS, recurrent
 
 VALID_FRACTION, TEST_FRACTION = 0.05, 0.10
@@ -155,6 +156,25 @@ def fill_defaults(config, vocabulary_size):
     return which
 
 
+def _check_filled(config):
+    """Settings that do nothing or lose text, once the by-data defaults are filled in.
+
+    Raises:
+        UserInputError: `--stride` above `--window` without random offsets (the
+            characters between windows would never be trained on), or
+            `--variational-dropout` with `--dropout 0` (nothing to share a mask of).
+    """
+    if config.stride > config.window and not config.random_offsets:
+        raise UserInputError(
+            f"--stride {config.stride} is more than --window {config.window}: "
+            f"{config.stride - config.window} of every {config.stride} training characters "
+            "would never be trained on; lower --stride or add --random-offsets")
+    if config.variational_dropout and not config.dropout:
+        raise UserInputError("--variational-dropout shares one dropout mask per sequence, "
+                             "but --dropout is 0: give --dropout above 0, or leave the "
+                             "flag off")
+
+
 class TextGen(App):
     name = "textgen"
     Config = Config
@@ -175,6 +195,7 @@ class TextGen(App):
         splits = corpus.splits
         size = len(set(splits["train"]))
         which = fill_defaults(config, size)
+        _check_filled(config)
         for name, text in splits.items():
             if len(text) <= config.window:
                 raise DataFormatError(

@@ -88,7 +88,7 @@ def read_text_corpus(
     for split, part in splits.items():
         report.add(split, "lines", part.count("\n"))
         report.add(split, "characters", len(part))
-    report.note(f"{len(set(text))} distinct characters")
+    report.note(f"{len(set(text))} distinct characters in the whole text")
     return TextCorpus(splits=splits, report=report)
 
 

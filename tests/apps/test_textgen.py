@@ -302,3 +302,26 @@ def test_variational_dropout_keeps_one_mask_for_all_steps_of_a_sequence(variatio
     assert not np.all(kept[0] == kept[1])  # each sequence has its own mask
     assert 0.3 < kept.mean() < 0.7
 
+
+
+@pytest.mark.parametrize("flags,problem", [
+    (["--stride", "40", "--no-random-offsets"],
+     "--stride 40 is more than --window 24: 16 of every 40 training characters would never "
+     "be trained on"),
+    (["--variational-dropout", "--dropout", "0"], "--variational-dropout shares one dropout "
+                                                  "mask per sequence, but --dropout is 0"),
+])
+def test_settings_that_lose_text_or_do_nothing_are_one_line_exit_2(tmp_path, capsys, flags,
+                                                                  problem):
+    text = write_text(tmp_path / "text.txt", characters=5000)
+    assert run(["train", "--data-dir", text, *TINY, *flags, "--output-dir",
+                tmp_path / "out"]) == 2
+    err = capsys.readouterr().err
+    assert problem in err and len(err.strip().splitlines()) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["text.txt"]
+
+
+def test_a_stride_past_the_window_is_fine_with_random_offsets(tmp_path):
+    config = APP.Config(data_dir=str(write_text(tmp_path / "t.txt", characters=5000)),
+                        window=24, stride=40, random_offsets=True)
+    assert "--stride 40" in APP.read_data(config).summary
