@@ -2,6 +2,7 @@
 
     python -m benchmarks.cells            # full run (both threading settings), ~3 min
     python -m benchmarks.cells --reps 3   # quick look
+    python -m benchmarks.cells --threading pinned --xla   # also every model under XLA
 
 Each model is compiled with `compile()` defaults (Adam; `jit_compile="auto"`) and fed
 batch 64 × 50 steps × 128 features. All models are timed *interleaved*: every
@@ -12,6 +13,11 @@ ratios are ours ÷ the built-in's. Pairs:
 - `PeepholeLSTM(256) + Dense(10)` vs `keras.layers.LSTM(256) + Dense(10)` (target ≤ 1.05×)
 - `JordanRNN(256, output_units=32, return_sequences=True)` vs
   `SimpleRNN(256, return_sequences=True) + Dense(32, softmax)` (target ≤ 0.85×)
+
+`--xla` adds a copy of every model compiled with `jit_compile=True`, timed in the
+same interleaving: on a CPU, Keras' "auto" leaves XLA off, on a GPU it turns it on.
+The XLA rows' ratios are ours ÷ the built-in's, both under XLA, and the last column
+is each model's time without XLA ÷ with it (above 1: XLA is faster).
 
 TensorFlow's threading must be set before it starts, so each setting runs in its own
 process: "pinned" (2 inter-op / 1 intra-op threads, which the issue measured to be
@@ -35,11 +41,16 @@ PAIRS = [  # (ours, built-in, target ratio)
 THREADING = {"pinned": (2, 1), "default": (0, 0)}
 
 
+XLA = " (XLA)"
+
+
 def build(name):
     import keras
 
     from kerasrnn.layers import JordanRNN, PeepholeLSTM
 
+    xla = name.endswith(XLA)
+    name = name.removesuffix(XLA)
     inputs = keras.Input((STEPS, FEATURES))
     if name == "PeepholeLSTM":
         outputs = keras.layers.Dense(10)(PeepholeLSTM(UNITS)(inputs))
@@ -55,7 +66,10 @@ def build(name):
     model = keras.Model(inputs, outputs, name=name.replace("+", "_"))
     sequence_output = len(model.output.shape) == 3
     model.compile(optimizer="adam",
-                  loss="categorical_crossentropy" if sequence_output else "mse")
+                  loss="categorical_crossentropy" if sequence_output else "mse",
+                  jit_compile=True if xla else "auto")
+    if xla and not model.jit_compile:
+        raise RuntimeError(f"Keras turned XLA off for {name} (op determinism on?)")
     return model
 
 
@@ -68,7 +82,7 @@ def _targets(model, rng):
     return rng.normal(size=shape).astype("float32")
 
 
-def worker(threading, reps, calls):
+def worker(threading, reps, calls, xla=False):
     """Times every model, interleaved, in this process; returns medians in ms."""
     import numpy as np
     import tensorflow as tf
@@ -81,7 +95,8 @@ def worker(threading, reps, calls):
     keras.utils.set_random_seed(0)
     rng = np.random.default_rng(0)
     x = rng.normal(size=(BATCH, STEPS, FEATURES)).astype("float32")
-    names = [name for pair in PAIRS for name in pair[:2]]
+    names = [name + suffix for suffix in ("", XLA)[:1 + xla]
+             for pair in PAIRS for name in pair[:2]]
     models = {name: build(name) for name in names}
     targets = {name: _targets(model, rng) for name, model in models.items()}
     for name, model in models.items():  # warm-up: tracing and XLA compilation
@@ -101,20 +116,27 @@ def worker(threading, reps, calls):
 
 
 def table(results):
-    lines = ["| threading | model | train step (ms) | ratio | inference (ms) | ratio | target |",
-             "|---|---|---:|---:|---:|---:|---:|"]
+    xla = any(name.endswith(XLA) for medians in results.values() for name in medians)
+    lines = ["| threading | model | train step (ms) | ratio | inference (ms) | ratio | target |"
+             + (" train without XLA ÷ with |" if xla else ""),
+             "|---|---|---:|---:|---:|---:|---:|" + ("---:|" if xla else "")]
     for threading, medians in results.items():
-        for ours, builtin, target in PAIRS:
-            for name in (builtin, ours):
-                m = medians[name]
-                if name == ours:
-                    b = medians[builtin]
-                    ratios = (f"{m['train'] / b['train']:.2f}×",
-                              f"{m['inference'] / b['inference']:.2f}×", f"≤ {target:.2f}×")
-                else:
-                    ratios = ("1.00×", "1.00×", "")
-                lines.append(f"| {threading} | {name} | {m['train']:.1f} | {ratios[0]} "
-                             f"| {m['inference']:.1f} | {ratios[1]} | {ratios[2]} |")
+        for suffix in ("", XLA)[:1 + xla]:
+            for ours, builtin, target in PAIRS:
+                for name in (builtin + suffix, ours + suffix):
+                    m = medians[name]
+                    if name == ours + suffix:
+                        b = medians[builtin + suffix]
+                        ratios = (f"{m['train'] / b['train']:.2f}×",
+                                  f"{m['inference'] / b['inference']:.2f}×", f"≤ {target:.2f}×")
+                    else:
+                        ratios = ("1.00×", "1.00×", "")
+                    row = (f"| {threading} | {name} | {m['train']:.1f} | {ratios[0]} "
+                           f"| {m['inference']:.1f} | {ratios[1]} | {ratios[2]} |")
+                    if xla:
+                        plain = medians[name.removesuffix(XLA)]["train"]
+                        row += f" {plain / m['train']:.2f}× |" if suffix else " |"
+                    lines.append(row)
     return "\n".join(lines)
 
 
@@ -123,16 +145,19 @@ def main(argv=None):
     parser.add_argument("--reps", type=int, default=9, help="timed repetitions (median)")
     parser.add_argument("--calls", type=int, default=3, help="calls per repetition")
     parser.add_argument("--threading", choices=[*THREADING, "both"], default="both")
+    parser.add_argument("--xla", action="store_true",
+                        help="also time every model compiled with jit_compile=True")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
-        print(json.dumps(worker(args.threading, args.reps, args.calls)))
+        print(json.dumps(worker(args.threading, args.reps, args.calls, args.xla)))
         return
     settings = list(THREADING) if args.threading == "both" else [args.threading]
     results = {}
     for threading in settings:
         command = [sys.executable, "-m", "benchmarks.cells", "--worker",
                    "--threading", threading, "--reps", str(args.reps), "--calls", str(args.calls)]
+        command += ["--xla"] if args.xla else []
         env = {**os.environ, "KERAS_BACKEND": "tensorflow", "TF_CPP_MIN_LOG_LEVEL": "2"}
         done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
         if done.returncode != 0:
