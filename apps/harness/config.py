@@ -82,6 +82,9 @@ class TrainConfig:
     lr_schedule: str = flag("constant", "learning rate: constant, or cosine decay to 0 over "
                             "--epochs", choices=("constant", "cosine"))
     clipnorm: float = flag(1.0, "clip each gradient to this norm (0 turns clipping off)")
+    weight_decay: float = flag(0.0, "decoupled weight decay (AdamW, Loshchilov & Hutter "
+                               "2019): after each step every weight w -= learning rate · "
+                               "weight_decay · w (0: none)")
     ema: float = flag(0.0, "validate and keep an exponential moving average of the weights "
                       "with this momentum per step, e.g. 0.999 (0: the raw weights)")
     patience: int = flag(5, "stop after this many epochs without validation gain (0: never)")
@@ -157,7 +160,7 @@ def check_training(config):
     if config.learning_rate is not None and config.learning_rate <= 0:  # None: set by data
         problems.append(f"--learning-rate must be positive, got {config.learning_rate}")
     problems += in_unit_interval(config, "ema")
-    for name in ("clipnorm", "patience", "time_budget", "inter_op_threads",
+    for name in ("clipnorm", "weight_decay", "patience", "time_budget", "inter_op_threads",
                  "intra_op_threads"):
         if getattr(config, name) < 0:
             problems.append(f"{flag_name(name)} can't be negative, got {getattr(config, name)}")

@@ -73,11 +73,14 @@ def averaging_momentum(ema, total_steps):
 
 
 def make_optimizer(config, steps_per_epoch):
-    """Adam with the run's learning-rate schedule, gradient clipping and weight averaging."""
+    """Adam with the run's learning-rate schedule, gradient clipping, decoupled weight
+    decay (Keras applies `weight_decay` as AdamW does, Loshchilov & Hutter 2019, to
+    every trainable weight) and weight averaging."""
     total = config.epochs * steps_per_epoch
     rate = learning_rate(config.learning_rate, config.lr_schedule, total)
     momentum = averaging_momentum(config.ema, total)
     return keras.optimizers.Adam(rate, clipnorm=config.clipnorm or None,
+                                 weight_decay=config.weight_decay or None,
                                  use_ema=bool(momentum), ema_momentum=momentum or 0.99)
 
 

@@ -76,8 +76,8 @@ from apps.textgen import use
 from kerasrnn.data.errors import DataFormatError
 from kerasrnn.data.loading import load_dataset
 from kerasrnn.data.vocabulary import build_vocabulary
-from kerasrnn.training import UserInputError
 from kerasrnn.layers.recurrent import RECURRENT_KINDS, recurrent
+from kerasrnn.training import UserInputError
 
 VALID_FRACTION, TEST_FRACTION = 0.05, 0.10
 PAD_ID, OOV_ID = 0, 1

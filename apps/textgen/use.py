@@ -168,7 +168,8 @@ def _generate(app, trained, args):
 
 
 def _score_arguments(parser):
-    parser.add_argument("texts", nargs="*", help="sentences (default: the lines of stdin); an empty one has "
+    parser.add_argument("texts", nargs="*",
+                        help="sentences (default: the lines of stdin); an empty one has "
                         "log-probability 0 and no bits per character (n/a, null in JSON)")
     parser.add_argument("--format", choices=("text", "json"), default="text",
                         help="json: one JSON object per sentence, one line each")
