@@ -17,7 +17,7 @@ ratios are ours ÷ the built-in's. Pairs:
 `--xla` adds a copy of every model compiled with `jit_compile=True`, timed in the
 same interleaving: on a CPU, Keras' "auto" leaves XLA off, on a GPU it turns it on.
 The XLA rows' ratios are ours ÷ the built-in's, both under XLA, and the last column
-is each model's time without XLA ÷ with it (above 1: XLA is faster).
+are each model's times without XLA ÷ with it (above 1: XLA is faster).
 
 TensorFlow's threading must be set before it starts, so each setting runs in its own
 process: "pinned" (2 inter-op / 1 intra-op threads, which the issue measured to be
@@ -118,8 +118,8 @@ def worker(threading, reps, calls, xla=False):
 def table(results):
     xla = any(name.endswith(XLA) for medians in results.values() for name in medians)
     lines = ["| threading | model | train step (ms) | ratio | inference (ms) | ratio | target |"
-             + (" train without XLA ÷ with |" if xla else ""),
-             "|---|---|---:|---:|---:|---:|---:|" + ("---:|" if xla else "")]
+             + (" train without XLA ÷ with | inference without ÷ with |" if xla else ""),
+             "|---|---|---:|---:|---:|---:|---:|" + ("---:|---:|" if xla else "")]
     for threading, medians in results.items():
         for suffix in ("", XLA)[:1 + xla]:
             for ours, builtin, target in PAIRS:
@@ -134,8 +134,9 @@ def table(results):
                     row = (f"| {threading} | {name} | {m['train']:.1f} | {ratios[0]} "
                            f"| {m['inference']:.1f} | {ratios[1]} | {ratios[2]} |")
                     if xla:
-                        plain = medians[name.removesuffix(XLA)]["train"]
-                        row += f" {plain / m['train']:.2f}× |" if suffix else " |"
+                        plain = medians[name.removesuffix(XLA)]
+                        row += "".join(f" {plain[kind] / m[kind]:.2f}× |" if suffix else " |"
+                                       for kind in ("train", "inference"))
                     lines.append(row)
     return "\n".join(lines)
 
