@@ -17,8 +17,14 @@ holding a layer without an XLA kernel without it, and the app says so), and its
 `metrics.json` gives the test score of the two models: `--jit-compile` turns op
 determinism off, so the two runs' numbers may differ in the last digits.
 
+The two runs start at the same time; the first to fail stops the other, and the
+script exits with its code (an app's refusal: 2). Epoch seconds are Keras' whole
+seconds, so epochs of a few seconds give a coarse ratio: use real data. Flags that
+this script sets for each run (`--epochs`, `--output-dir`, `--jit-compile`, the data
+and the threads) are refused in `--extra` (give it as `--extra="--units 128"`).
+
 Prints a Markdown table and one JSON line; writes each run's log and run directory
-under `--workdir`.
+under `--workdir`/<app>-<data>.
 """
 
 import argparse
@@ -33,6 +39,9 @@ import sys
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 EPOCH_LINE = re.compile(r"^\s*\d+/\d+ - (\d+)s - ")
+# set by this script for both runs alike; given again in --extra they would differ or clash
+RESERVED = ("--data", "--data-dir", "--epochs", "--inter-op-threads", "--intra-op-threads",
+            "--output-dir", "--jit-compile", "--no-jit-compile")
 SCORES = {"textgen": "bits_per_char", "pos": "accuracy", "ner": "f1", "classify": "accuracy",
           "translate": "bleu", "slot_filling": "slot_f1"}
 
@@ -49,6 +58,26 @@ def command(app, data, epochs, output_dir, xla, extra):
             "--inter-op-threads", "1", "--intra-op-threads", "1",
             "--output-dir", str(output_dir), "--jit-compile" if xla else "--no-jit-compile",
             *extra]
+
+
+def reserved_in(extra):
+    """The flags of `extra` (a list) that this script sets itself."""
+    return sorted({a.split("=")[0] for a in extra if a.split("=")[0] in RESERVED})
+
+
+def wait_all(runs):
+    """Waits for every process; the first that fails stops the others. → exit codes."""
+    import time
+
+    while True:
+        codes = [process.poll() for _, _, _, process, _ in runs]
+        if any(c not in (None, 0) for c in codes) or all(c == 0 for c in codes):
+            for (_, _, _, process, _), code in zip(runs, codes):
+                if code is None:
+                    process.terminate()
+                    process.wait()
+            return [process.returncode for _, _, _, process, _ in runs]
+        time.sleep(0.5)
 
 
 def start(argv, log_path, cpu):
@@ -90,33 +119,43 @@ def main(argv=None):
     source.add_argument("--data", help="a registry name the app reads")
     source.add_argument("--data-dir", help="or the data itself, as the app's --data-dir")
     parser.add_argument("--epochs", type=int, default=3,
-                        help="epochs per run (the first is not in the ratio)")
-    parser.add_argument("--workdir", default="/tmp/app_xla", help="logs and run directories")
-    parser.add_argument("--extra", default="", help='more train flags, e.g. "--units 128"')
+                        help="epochs per run, at least 2: the first is not in the ratio "
+                        "(default: 3)")
+    parser.add_argument("--workdir", default="/tmp/app_xla",
+                        help="logs and run directories (default: /tmp/app_xla)")
+    parser.add_argument("--extra", default="",
+                        help='more train flags for both runs, e.g. --extra="--units 128"')
     args = parser.parse_args(argv)
     if args.epochs < 2:
         parser.error("--epochs must be at least 2 (the first epoch is not in the ratio)")
+    extra = shlex.split(args.extra)
+    if reserved_in(extra):
+        parser.error(f"--extra can't set {', '.join(reserved_in(extra))}: this script sets "
+                     "it for both runs (use --epochs, --data or --data-dir of its own)")
     data = ("--data", args.data) if args.data else ("--data-dir", args.data_dir)
     workdir = pathlib.Path(args.workdir) / f"{args.app}-{pathlib.Path(data[1]).name}"
-    if workdir.exists() and any(workdir.iterdir()):
-        sys.exit(f"{workdir} is not empty: give another --workdir or remove it")
+    if any((workdir / name).exists() for name in ("plain", "xla")):
+        parser.error(f"{workdir} holds an earlier benchmark's runs: give another --workdir "
+                     "or remove it")
     workdir.mkdir(parents=True, exist_ok=True)
     cpus = sorted(os.sched_getaffinity(0))
     runs = []
     for i, (name, xla) in enumerate((("without XLA", False), ("--jit-compile", True))):
         out = workdir / ("xla" if xla else "plain")
         log_path = workdir / f"{out.name}.log"
-        argv_ = command(args.app, data, args.epochs, out, xla, shlex.split(args.extra))
+        argv_ = command(args.app, data, args.epochs, out, xla, extra)
         cpu = cpus[i] if len(cpus) >= 2 else None
         runs.append((name, out, log_path, *start(argv_, log_path, cpu)))
-    rows = []
-    for name, out, log_path, process, log in runs:
-        code = process.wait()
+    codes = wait_all(runs)
+    for (name, _, log_path, _, log), code in zip(runs, codes):
         log.close()
-        if code != 0:
+        if code > 0:  # the other, stopped by the first failure, has a negative code
             tail = log_path.read_text().strip().splitlines()[-1:] or ["(no output)"]
-            sys.exit(f"the {name} run failed (exit {code}): {tail[0]} (log: {log_path})")
-        rows.append(summary(name, out, log_path.read_text(), SCORES[args.app]))
+            print(f"the {name} run failed (exit {code}): {tail[0]} (log: {log_path})",
+                  file=sys.stderr)
+            sys.exit(code)
+    rows = [summary(name, out, log_path.read_text(), SCORES[args.app])
+            for name, out, log_path, _, _ in runs]
     plain, xla = rows
     ratio = (plain["later_epoch_s"] / xla["later_epoch_s"]
              if plain["later_epoch_s"] and xla["later_epoch_s"] else None)

@@ -150,6 +150,7 @@ def main(argv=None):
                         help="also time every model compiled with jit_compile=True")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow starts
     if args.worker:
         print(json.dumps(worker(args.threading, args.reps, args.calls, args.xla)))
         return

@@ -29,6 +29,26 @@ def test_textgen_with_and_without_xla(tmp_path, capsys):
         assert len(run["epoch_s"]) == 2 and run["bits_per_char"] > 0
     assert out[1].startswith("| run | XLA ran |") and "| --jit-compile | yes |" in out[4]
     assert out[5].startswith("later epochs, without XLA ÷ with: ")
-    with pytest.raises(SystemExit, match="is not empty"):  # never mixes two benchmarks' runs
+    with pytest.raises(SystemExit) as refused:  # never mixes two benchmarks' runs
         app_xla.main(["--app", "textgen", "--data-dir", str(text), "--workdir",
                       str(tmp_path / "work")])
+    assert refused.value.code == 2 and "holds an earlier benchmark's runs" in (
+        capsys.readouterr().err)
+
+
+@pytest.mark.parametrize("extra", ["--jit-compile", "--epochs 1", "--output-dir=/tmp/x"])
+def test_flags_the_script_sets_are_refused_in_extra(tmp_path, capsys, extra):
+    with pytest.raises(SystemExit) as refused:
+        app_xla.main(["--app", "textgen", "--data-dir", str(tmp_path), f"--extra={extra}",
+                      "--workdir", str(tmp_path / "work")])
+    assert refused.value.code == 2 and "--extra can't set" in capsys.readouterr().err
+    assert not (tmp_path / "work").exists()
+
+
+def test_a_refused_run_stops_the_other_and_is_the_exit_code(tmp_path, capsys):
+    text = write_text(tmp_path / "book.txt", characters=3000)
+    with pytest.raises(SystemExit) as failed:
+        app_xla.main(["--app", "textgen", "--data-dir", str(text), "--workdir",
+                      str(tmp_path / "work"), "--extra", "--units 0"])
+    assert failed.value.code == 2
+    assert "run failed (exit 2)" in capsys.readouterr().err

@@ -26,3 +26,10 @@ def test_weight_decay_shrinks_each_weight_by_rate_times_decay_apart_from_the_gra
 def test_a_negative_weight_decay_is_refused():
     assert check_training(config(weight_decay=-0.1)) == [
         "--weight-decay can't be negative, got -0.1"]
+
+
+def test_a_decay_that_would_zero_the_weights_in_one_step_is_refused():
+    assert check_training(config(weight_decay=10.0)) == [
+        "--weight-decay 10 × learning rate 0.1 is at least 1: each step would shrink every "
+        "weight to 0 or past it"]
+    assert check_training(config(weight_decay=9.0)) == []

@@ -160,6 +160,10 @@ def check_training(config):
     if config.learning_rate is not None and config.learning_rate <= 0:  # None: set by data
         problems.append(f"--learning-rate must be positive, got {config.learning_rate}")
     problems += in_unit_interval(config, "ema")
+    rate = config.learning_rate or 1e-2  # None: set by data, 1e-2 at most (textgen)
+    if config.weight_decay and config.weight_decay * rate >= 1:
+        problems.append(f"--weight-decay {config.weight_decay:g} × learning rate {rate:g} is "
+                        "at least 1: each step would shrink every weight to 0 or past it")
     for name in ("clipnorm", "weight_decay", "patience", "time_budget", "inter_op_threads",
                  "intra_op_threads"):
         if getattr(config, name) < 0:

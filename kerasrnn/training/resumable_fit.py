@@ -239,7 +239,7 @@ def resumable_fit(model, train, valid, epochs, folder, monitor="val_loss", mode=
                 else "No epoch had finished, so nothing was kept")
         raise TrainingDivergedError(
             f"training diverged: loss {where['loss']} at {at}. {kept}; try a lower "
-            "--learning-rate, or clip gradients with --clipnorm"
+            "--learning-rate (or --weight-decay, if given), or a smaller --clipnorm"
         )
     if tracker.state["best_epoch"] is None:
         raise TrainingDivergedError("no epoch finished, so there is no model to keep")
