@@ -36,6 +36,7 @@ import shlex
 import statistics
 import subprocess
 import sys
+import time
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 EPOCH_LINE = re.compile(r"^\s*\d+/\d+ - (\d+)s - ")
@@ -67,8 +68,6 @@ def reserved_in(extra):
 
 def wait_all(runs):
     """Waits for every process; the first that fails stops the others. → exit codes."""
-    import time
-
     while True:
         codes = [process.poll() for _, _, _, process, _ in runs]
         if any(c not in (None, 0) for c in codes) or all(c == 0 for c in codes):
@@ -129,8 +128,9 @@ def main(argv=None):
     if args.epochs < 2:
         parser.error("--epochs must be at least 2 (the first epoch is not in the ratio)")
     extra = shlex.split(args.extra)
-    if reserved_in(extra):
-        parser.error(f"--extra can't set {', '.join(reserved_in(extra))}: this script sets "
+    reserved = reserved_in(extra)
+    if reserved:
+        parser.error(f"--extra can't set {', '.join(reserved)}: this script sets "
                      "it for both runs (use --epochs, --data or --data-dir of its own)")
     data = ("--data", args.data) if args.data else ("--data-dir", args.data_dir)
     workdir = pathlib.Path(args.workdir) / f"{args.app}-{pathlib.Path(data[1]).name}"

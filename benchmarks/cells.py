@@ -16,8 +16,8 @@ ratios are ours ÷ the built-in's. Pairs:
 
 `--xla` adds a copy of every model compiled with `jit_compile=True`, timed in the
 same interleaving: on a CPU, Keras' "auto" leaves XLA off, on a GPU it turns it on.
-The XLA rows' ratios are ours ÷ the built-in's, both under XLA, and the last column
-are each model's times without XLA ÷ with it (above 1: XLA is faster).
+The XLA rows' ratios are ours ÷ the built-in's, both under XLA, and the last two
+columns are each model's times without XLA ÷ with it (above 1: XLA is faster).
 
 TensorFlow's threading must be set before it starts, so each setting runs in its own
 process: "pinned" (2 inter-op / 1 intra-op threads, which the issue measured to be
