@@ -4,7 +4,7 @@ import random
 
 import pytest
 
-from kerasrnn.data.splits import hash_split
+from kerasrnn.data.splits import containing_texts, hash_split
 
 
 def test_the_held_out_part_does_not_depend_on_the_order_of_the_file():
@@ -30,3 +30,27 @@ def test_a_salt_gives_another_split_and_fraction_is_checked():
     assert hash_split(texts, 0.2, str)[1] != hash_split(texts, 0.2, str, salt="other")[1]
     with pytest.raises(ValueError, match="fraction"):
         hash_split(texts, 1.0, str)
+
+
+def test_phrases_go_with_the_longest_sentence_that_holds_them():
+    texts = ["a gorgeous , witty film", "gorgeous", "witty film", "film", "a dog barks",
+             "dog", "small", "the cat is small", "mall"]
+    roots = containing_texts(texts)
+    assert roots["gorgeous"] == roots["witty film"] == roots["film"] == "a gorgeous , witty film"
+    assert roots["dog"] == "a dog barks"
+    assert roots["small"] == "the cat is small"
+    assert roots["mall"] == "mall"  # whole words only
+    assert roots["a dog barks"] == "a dog barks"
+    shuffled = texts[::-1]
+    assert containing_texts(shuffled) == roots  # independent of the order
+
+
+def test_a_grouped_split_keeps_every_phrase_on_its_sentences_side():
+    sentences = [f"sentence {i} is about topic {i % 7} and more" for i in range(400)]
+    phrases = [p for s in sentences
+               for p in (s, s.split(" and ")[0], f"topic {int(s.split()[1]) % 7} and more")]
+    roots = containing_texts(phrases)
+    kept, held_out = hash_split(phrases, 0.2, key=lambda t: roots[t])
+    kept_roots = {roots[t] for t in kept}
+    assert all(roots[t] not in kept_roots for t in held_out)
+    assert 40 < len({roots[t] for t in held_out}) < 120

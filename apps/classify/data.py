@@ -12,6 +12,13 @@ made, and `AppData.notes` (kept in config.json) says how:
   `VALID_FRACTION` of train chosen by a hash of the text, so the same examples are
   held out however the file is ordered (`kerasrnn.data.splits.hash_split`).
 
+Both hash the longest training text that contains the text word for word
+(`kerasrnn.data.splits.containing_texts`), not the text itself: SST-2 lists every
+phrase of a sentence as an example, and the phrases of one sentence must not be on
+both sides (validation would then score phrases of sentences it trained on). For
+data without such phrases (TREC: 2 of 5,452 questions are inside another) this is
+the plain hash of the text.
+
 Nothing is dropped: empty texts, texts that train gives different labels, texts of
 valid/test that train also has, and labels of valid/test that train never saw are
 counted in the summary (`train` prints it; config.json keeps it).
@@ -23,7 +30,7 @@ import os
 from apps.harness import AppData
 from kerasrnn.data import DATASETS, DataFormatError, TextExample, detect_format, load_dataset
 from kerasrnn.data.registry import get_entry
-from kerasrnn.data.splits import hash_split
+from kerasrnn.data.splits import containing_texts, hash_split
 from kerasrnn.training import UserInputError
 
 VALID_FRACTION = 0.1
@@ -91,6 +98,7 @@ def _labelled(examples):
 def _make_missing_splits(splits):
     """Fills in test and valid where the data lack labelled ones; returns how (notes)."""
     notes = {}
+    sentence_of = containing_texts(e.text for e in splits["train"])
     if not _labelled(splits.get("test")):
         why = "the test split has no labels" if "test" in splits else "there is no test split"
         if _labelled(splits.get("valid")):
@@ -98,14 +106,16 @@ def _make_missing_splits(splits):
             notes["test"] = f"the labelled dev/valid split ({why})"
         else:
             splits["train"], splits["test"] = hash_split(
-                splits["train"], TEST_FRACTION, key=lambda e: e.text, salt="test")
+                splits["train"], TEST_FRACTION, key=lambda e: sentence_of[e.text], salt="test")
             notes["test"] = (f"{TEST_FRACTION:.0%} of train, chosen by a SHA-256 hash of the "
-                             f"text ({why}, nor a labelled dev split)")
+                             "longest training text holding the text (phrases with their "
+                             f"sentence; {why}, nor a labelled dev split)")
     if not _labelled(splits.get("valid")):
         splits["train"], splits["valid"] = hash_split(
-            splits["train"], VALID_FRACTION, key=lambda e: e.text)
+            splits["train"], VALID_FRACTION, key=lambda e: sentence_of[e.text])
         notes["valid"] = (f"{VALID_FRACTION:.0%} of train, chosen by a SHA-256 hash of the "
-                          "text (the data have no labelled validation split)")
+                          "longest training text holding the text (phrases with their "
+                          "sentence; the data have no labelled validation split)")
     return notes
 
 

@@ -4,12 +4,22 @@ Datasets such as TREC ship no validation split. Taking "the last 10%" would chan
 with every reordering of the file; here each example goes to validation by a hash
 of its text, so the same examples are held out whatever the order, on any
 machine (the hash is SHA-256, not Python's per-process `hash`).
+
+Treebanks such as SST-2 list every phrase of a sentence as a training example of
+its own ("a gorgeous film", "gorgeous", ...). Hashed one by one, the phrases of a
+sentence land on both sides, and validation scores the model on phrases whose
+sentence it trained on: a leak that hides overfitting (on SST-2, validation
+accuracy kept rising for 9 epochs while accuracy on unseen sentences fell after
+4). `containing_texts` finds, for each text, the longest text that contains it
+word for word, so that a hash of that text keeps a sentence and all its phrases
+on one side.
 """
 
 from __future__ import annotations
 
+import collections
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 
 def in_held_out_part(key: str, fraction: float, salt: str = "valid") -> bool:
@@ -43,3 +53,41 @@ def hash_split(items: Sequence, fraction: float, key: Callable[[object], str],
     for item in items:
         (held_out if in_held_out_part(key(item), fraction, salt) else kept).append(item)
     return kept, held_out
+
+
+def containing_texts(texts: Iterable[str]) -> dict[str, str]:
+    """Maps each text to the longest of `texts` that contains it as a run of whole words.
+
+    A text contained in no longer text maps to itself (a "root"); so does an empty
+    one. Words are white-space separated, so "is small" is in "the cat is small"
+    but "mall" is not. A text inside two roots goes with the longer (the first in
+    order of word count, then length, then text, so the result does not depend on
+    the order of `texts`). Hash `containing_texts(...)[text]` instead of `text`
+    (`hash_split(..., key=lambda e: roots[e.text])`) to keep every phrase with its
+    sentence.
+
+    Cost: each text is checked only against the roots that hold its rarest word;
+    SST-2's 67,349 training phrases (6,885 roots) take about a second.
+
+    Example:
+        >>> containing_texts(["the cat is small", "is small", "a dog"])["is small"]
+        'the cat is small'
+    """
+    unique = sorted(set(texts), key=lambda t: (-len(t.split()), -len(t), t))
+    document_frequency = collections.Counter(w for t in unique for w in set(t.split()))
+    roots_with = collections.defaultdict(list)  # word -> roots holding it, longest first
+    padded_root = {}
+    root_of = {}
+    for text in unique:
+        words = text.split()
+        if not words:
+            root_of[text] = text
+            continue
+        padded = f" {' '.join(words)} "
+        rarest = min(words, key=document_frequency.__getitem__)
+        root_of[text] = next((r for r in roots_with[rarest] if padded in padded_root[r]), text)
+        if root_of[text] == text:
+            padded_root[text] = padded
+            for word in set(words):
+                roots_with[word].append(text)
+    return root_of

@@ -41,6 +41,29 @@ def test_glue_dev_becomes_test_when_test_is_unlabelled(tmp_path):
     assert {e.label for e in data.splits["test"]} == {"0", "1"}
 
 
+def test_phrases_of_a_sentence_stay_on_its_side_of_the_valid_split(tmp_path):
+    # SST-2's train lists every phrase of a sentence as an example of its own.
+    folder = write_glue_folder(tmp_path / "sst", sizes=(200, 30, 20))
+    train = folder / "train.tsv"
+    rows = train.read_text().splitlines()
+    phrases = [f"{' '.join(text.split()[i:j])}\t{label}" for text, label in
+               (row.split("\t") for row in rows[1:]) for i, j in ((0, 2), (1, 4), (2, 5))]
+    train.write_text("\n".join(rows + phrases) + "\n")
+    data = read(data_dir=str(folder))
+    sentences = {e.text for split in ("train", "valid") for e in data.splits[split]
+                 if len(e.text.split()) == 5}
+    valid = {e.text for e in data.splits["valid"]}
+    valid_sentences = valid & sentences
+    assert len(valid_sentences) > 5 and "longest training text" in data.notes["valid"]
+    for sentence in valid_sentences:  # its phrases that no other sentence has are in valid too
+        words = sentence.split()
+        for i, j in ((0, 2), (1, 4), (2, 5)):
+            phrase = " ".join(words[i:j])
+            if sum(f" {phrase} " in f" {other} " for other in sentences) == 1:
+                assert phrase in valid, (phrase, sentence)
+    assert len(data.splits["train"]) + len(data.splits["valid"]) == 200 * 4
+
+
 def test_oddities_are_counted_not_dropped(tmp_path):
     lines = [f"{label}\t{text}" for label, text in [("pos", "good film"), ("neg", "good film"),
                                                    ("neg", "bad film")] * 10]
@@ -122,10 +145,13 @@ def test_the_registry_datasets_split_as_documented():
     trec = read(data="trec")
     assert len(trec.splits["test"]) == 500
     assert len(trec.splits["train"]) + len(trec.splits["valid"]) == 5452
+    assert len(trec.splits["valid"]) == 509  # the same questions as before phrases were grouped
     assert len({e.label for e in read(data="trec", label_level="fine").splits["train"]}) == 50
     sst2 = read(data="sst2")
     assert len(sst2.splits["test"]) == 872 and "dev" in sst2.notes["test"]
     assert len(sst2.splits["train"]) + len(sst2.splits["valid"]) == 67349
+    assert len(sst2.splits["valid"]) == 6355  # the phrases of 10% of the sentences
+    assert "valid texts are in train too" not in sst2.summary
     atis = read(data="atis")
     assert len(atis.splits["valid"]) == 500 and not atis.notes
     assert "atis_day_name (2)" in atis.summary
