@@ -137,7 +137,7 @@ def flag_name(field_name):
 
 def not_numbers(config):
     """Problems for float fields of `config` that are NaN or infinite."""
-    return [f"{flag_name(name)} must be a number, got {value}"
+    return [f"{flag_name(name)} must be a finite number, got {value}"
             for name, value in dataclasses.asdict(config).items()
             if isinstance(value, float) and not math.isfinite(value)]
 

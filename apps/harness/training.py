@@ -34,10 +34,10 @@ def check(app, config):
     """Raises `UserInputError` listing every unusable setting, before anything is read."""
     problems = (check_training(config) + registry_problems(config, app.name)
                 + list(app.check_config(config)))
-    # A NaN also fails the app's range checks: say "must be a number" once per flag.
+    # A NaN also fails the app's range checks: say "must be a finite number" once per flag.
     not_a_number = {p.split()[0] for p in not_numbers(config)}
     problems = [p for p in problems
-                if p.split()[0] not in not_a_number or "must be a number" in p]
+                if p.split()[0] not in not_a_number or "must be a finite number" in p]
     if problems:
         raise UserInputError("; ".join(problems))
 

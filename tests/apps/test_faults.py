@@ -131,10 +131,12 @@ def test_numbers_that_are_not_numbers_and_a_diverging_run_are_one_line(model_dir
                   ["--output-dir", ""], ["--batch-size", str(2**31)]):
         assert run(["train", "--data-dir", data, *flags]) == 2
         assert len(capsys.readouterr().err.splitlines()) == 1
-    # NaN fails the app's own range check too: said once, as "must be a number"
+    assert run(["train", "--data-dir", data, "--learning-rate", "inf"]) == 2
+    assert "--learning-rate must be a finite number, got inf" in capsys.readouterr().err
+    # NaN fails the app's own range check too: said once, as "must be a finite number"
     assert run(["train", "--data-dir", data, "--dropout", "nan"]) == 2
     assert capsys.readouterr().err.strip() == \
-        "slot_filling: error: --dropout must be a number, got nan"
+        "slot_filling: error: --dropout must be a finite number, got nan"
     out = tmp_path / "diverged"
     assert run(["train", "--data-dir", data, "--output-dir", out, *TINY, "--epochs", "2",
                 "--learning-rate", "1e30", "--clipnorm", "0"]) == 2

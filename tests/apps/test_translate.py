@@ -278,7 +278,7 @@ def test_evaluate_notes_changed_data_and_scores_another_beam_width(tmp_path, cap
         "translate: error: --beam-size must be at least 1, got 0"
     assert run(["evaluate", "--model", tmp_path / "run", "--length-alpha", "nan"]) == 2
     assert capsys.readouterr().err.strip() == \
-        "translate: error: --length-alpha must be a number, got nan"
+        "translate: error: --length-alpha must be a finite number, got nan"
 
 
 def test_a_sentence_with_words_never_translates_to_nothing_even_with_a_wide_beam(untrained):
