@@ -15,9 +15,10 @@ made, and `AppData.notes` (kept in config.json) says how:
 Both hash the longest training text that contains the text word for word
 (`kerasrnn.data.splits.containing_texts`), not the text itself: SST-2 lists every
 phrase of a sentence as an example, and the phrases of one sentence must not be on
-both sides (validation would then score phrases of sentences it trained on). For
-data without such phrases (TREC: 2 of 5,452 questions are inside another) this is
-the plain hash of the text.
+both sides (validation would then score phrases of sentences it trained on); a
+phrase several sentences share goes with the longest. For data without such
+phrases (TREC: 2 of 5,452 questions are inside another) this is the plain hash of
+the text.
 
 Nothing is dropped: empty texts, texts that train gives different labels, texts of
 valid/test that train also has, and labels of valid/test that train never saw are
@@ -135,7 +136,8 @@ def _counts(splits, train_labels):
     conflicting = [text for text, labels in by_text.items() if len(labels) > 1]
     if conflicting:
         examples = sum(e.text in set(conflicting) for e in splits["train"])
-        lines.append(f"  note: train has {len(conflicting)} texts with different labels "
+        texts = "text" if len(conflicting) == 1 else "texts"
+        lines.append(f"  note: train has {len(conflicting)} {texts} with different labels "
                      f"({examples} examples, kept as they are), e.g. {conflicting[0]!r}")
     for split in ("valid", "test"):
         unseen = collections.Counter(e.label for e in splits[split]

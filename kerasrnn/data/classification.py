@@ -92,7 +92,10 @@ def read_glue_tsv(
         if number == 1:
             if text_column not in fields:
                 raise DataFormatError(
-                    path, f"header has no {text_column!r} column: {fields}", number)
+                    path, f"header has no {text_column!r} column: {fields} (a folder with "
+                    "dev.tsv is read as GLUE, whose files start with a header row such as "
+                    "'sentence<TAB>label'; headerless label<TAB>text files name that split "
+                    "valid.tsv)", number)
             headers[path] = fields
             return None
         header = headers[path]

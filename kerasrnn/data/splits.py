@@ -11,8 +11,11 @@ sentence land on both sides, and validation scores the model on phrases whose
 sentence it trained on: a leak that hides overfitting (on SST-2, validation
 accuracy kept rising for 9 epochs while accuracy on unseen sentences fell after
 4). `containing_texts` finds, for each text, the longest text that contains it
-word for word, so that a hash of that text keeps a sentence and all its phrases
-on one side.
+word for word, so that a hash of that text keeps a sentence and its phrases on
+one side. A phrase that several sentences share ("boring drama") goes with the
+longest of them and can still be inside a sentence on the other side: on SST-2,
+359 of 6,355 valid phrases (5.6%) are inside a training sentence, against 88.8%
+hashed one by one (`python -m benchmarks.valid_overlap --data sst2`).
 """
 
 from __future__ import annotations
@@ -63,8 +66,8 @@ def containing_texts(texts: Iterable[str]) -> dict[str, str]:
     but "mall" is not. A text inside two roots goes with the longer (the first in
     order of word count, then length, then text, so the result does not depend on
     the order of `texts`). Hash `containing_texts(...)[text]` instead of `text`
-    (`hash_split(..., key=lambda e: roots[e.text])`) to keep every phrase with its
-    sentence.
+    (`hash_split(..., key=lambda e: roots[e.text])`) to keep every phrase with the
+    longest sentence that holds it.
 
     Cost: each text is checked only against the roots that hold its rarest word;
     SST-2's 67,349 training phrases (6,885 roots) take about a second.

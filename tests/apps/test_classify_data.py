@@ -71,7 +71,7 @@ def test_oddities_are_counted_not_dropped(tmp_path):
     (folder / "test.tsv").write_text("pos\tgood film\nmeh\tso so film\n")
     data = read(data_dir=str(folder))
     assert len(data.splits["train"]) + len(data.splits["valid"]) == 30
-    assert "1 texts with different labels (20 examples" in data.summary
+    assert "1 text with different labels (20 examples" in data.summary
     assert "test has labels training never saw" in data.summary and "meh (1)" in data.summary
 
 
@@ -108,6 +108,7 @@ def test_a_glue_file_without_its_header_is_refused(tmp_path, capsys):
                      *TINY]) == 2
     err = capsys.readouterr().err
     assert "dev.tsv:1: header has no 'sentence' column" in err and len(err.splitlines()) == 1
+    assert "name that split valid.tsv" in err  # the way out for headerless files
     assert not (tmp_path / "run").exists()
 
 
