@@ -54,3 +54,13 @@ def test_a_grouped_split_keeps_every_phrase_on_its_sentences_side():
     kept_roots = {roots[t] for t in kept}
     assert all(roots[t] not in kept_roots for t in held_out)
     assert 40 < len({roots[t] for t in held_out}) < 120
+
+
+def test_valid_overlap_counts_held_out_texts_inside_training_texts():
+    from benchmarks.valid_overlap import inside_count
+    from kerasrnn.data import TextExample
+
+    train = [TextExample("a stale and boring drama", "0"), TextExample("good fun", "1")]
+    held_out = [TextExample(t, "0") for t in ("boring  drama", "boring dram", "good fun",
+                                               "fun good")]
+    assert inside_count(held_out, train) == 2  # whole words only, white space normalised
