@@ -5,17 +5,18 @@ with every reordering of the file; here each example goes to validation by a has
 of its text, so the same examples are held out whatever the order, on any
 machine (the hash is SHA-256, not Python's per-process `hash`).
 
-Treebanks such as SST-2 list every phrase of a sentence as a training example of
-its own ("a gorgeous film", "gorgeous", ...). Hashed one by one, the phrases of a
+Treebanks such as SST-2 list every phrase of a sentence as a training example of its
+own ("a gorgeous film", "gorgeous", ...). Hashed one by one, the phrases of a
 sentence land on both sides, and validation scores the model on phrases whose
-sentence it trained on: a leak that hides overfitting (on SST-2, validation
-accuracy kept rising for 9 epochs while accuracy on unseen sentences fell after
-4). `containing_texts` finds, for each text, the longest text that contains it
-word for word, so that a hash of that text keeps a sentence and its phrases on
-one side. A phrase that several sentences share ("boring drama") goes with the
-longest of them and can still be inside a sentence on the other side: on SST-2,
-359 of 6,355 valid phrases (5.6%) are inside a training sentence, against 88.8%
-hashed one by one (`python -m benchmarks.valid_overlap --data sst2`).
+sentence it trained on: a leak that hides overfitting (on SST-2, validation accuracy
+rose to 94.0% at epoch 9, and that epoch scored 83.4% on the unseen dev sentences,
+against 85.0% for a run stopped after 4). `containing_texts` finds, for each text,
+the longest text that contains it word for word, so that a hash of that text keeps a
+sentence and its phrases on one side. A phrase that several sentences share ("boring
+drama") goes with the longest of them and can still be inside a sentence on the
+other side: on SST-2, 359 of 6,355 valid phrases (5.6%) are inside a training
+sentence, against 88.8% hashed one by one (`python -m benchmarks.valid_overlap
+--data sst2`).
 """
 
 from __future__ import annotations
