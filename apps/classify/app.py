@@ -20,8 +20,9 @@ dev split is the test split), `--data atis` (utterances and their intents), or
 `train.tsv` (`valid.tsv`, `test.tsv` optional). A missing validation split is
 10% of train chosen by a hash of the text (of the longest training text that
 holds it, so that SST-2's phrases stay with their sentence); config.json records
-which split is which. Empty texts, texts train gives different labels, and labels of valid/test
-that train never saw are counted in the data summary, never dropped.
+which split is which. Empty texts, texts train gives different labels, and
+labels of valid/test that train never saw are counted in the data summary, never
+dropped.
 
 Model (kerasrnn.models.build_sentence_classifier): raw text is split into words
 (kerasrnn.data.word_tokenizer, the same in training and in the SavedModel),
