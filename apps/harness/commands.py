@@ -32,7 +32,7 @@ from apps.harness.config import (
 )
 from apps.harness.contract import UseCommand
 from apps.harness.serving import export_to, load_trained, serving_default
-from apps.harness.training import checksums, split_evaluation, train
+from apps.harness.training import checksums, data_changes, split_evaluation, train
 from kerasrnn.data import DataFormatError, DatasetNotFoundError
 from kerasrnn.training import TrainingDivergedError, UserInputError, read_run
 
@@ -67,13 +67,25 @@ def evaluate(app, args):
         names = sorted(data.splits) + [a for a, s in SPLIT_ALIASES.items() if s in data.splits]
         raise UserInputError(f"--split must be one of {', '.join(names)}, got {args.split!r}")
     saved = run_config.get("data", {}).get("sha256")
+    current = checksums(data) if saved is not None else {}
     # The same bytes under another file name (a renamed copy) are the same data.
-    if saved is not None and sorted(saved.values()) != sorted(checksums(data).values()):
+    if saved is not None and sorted(saved.values()) != sorted(current.values()):
+        new, gone = data_changes(saved, current)
+        parts = [f"{label}: {_some(files)}" for label, files in
+                 (("not as in training", new), ("trained on, not read now", gone)) if files]
         print(f"{app.name}: note: the data differ from those the model was trained on "
-              "(their sha256 in config.json)", file=sys.stderr)
+              f"(sha256 in {os.path.join(args.model, 'config.json')})"
+              + (": " + "; ".join(parts) if parts else ": the same files, another number of identical copies"),
+              file=sys.stderr)
     metrics, _ = split_evaluation(app.evaluate(dataclasses.replace(trained, config=config),
                                                data.splits[split]))
     print(json.dumps(metrics, indent=2))
+
+
+def _some(names, shown=5):
+    """"a, b, c" or "a, b, c, d, e and 7 more"."""
+    more = f" and {len(names) - shown} more" if len(names) > shown else ""
+    return ", ".join(names[:shown]) + more
 
 
 def export(app, args):

@@ -341,6 +341,18 @@ def checksums(data):
     return {str(p.relative_to(source) if p != source else p.name): sha256_of(p) for p in files}
 
 
+def data_changes(saved, current):
+    """How `current` ({file: sha256}) differs from `saved` (the same, at training time).
+
+    Returns (new, gone): the files of `current` whose bytes are not among `saved`'s
+    (edited or added), and the files of `saved` whose bytes are not among
+    `current`'s (edited or removed), each sorted. A renamed copy is no change.
+    """
+    new = sorted(f for f, digest in current.items() if digest not in set(saved.values()))
+    gone = sorted(f for f, digest in saved.items() if digest not in set(current.values()))
+    return new, gone
+
+
 def _provenance(data, examples, steps, sha256):
     """Where the data came from, how its splits were made, the sha256 of every file read."""
     return {"source": data.source, "summary": data.summary, "notes": data.notes,

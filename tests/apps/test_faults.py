@@ -351,3 +351,14 @@ def test_one_line_for_every_model_directory_problem(model_dir, tmp_path, capsys)
     assert run(["export", "--model", model_dir, "--out", "/dev/null/sm"]) == 2
     err = capsys.readouterr().err
     assert len(err.splitlines()) == 1 and "/dev/null" in err
+
+
+def test_data_changes_name_the_files_that_differ():
+    from apps.harness.training import data_changes
+
+    saved = {"train.txt": "a", "valid.txt": "b", "test.txt": "c"}
+    assert data_changes(saved, {"train.txt": "a", "dev.txt": "b", "test.txt": "c"}) == ([], [])
+    assert data_changes(saved, {"train.txt": "a", "valid.txt": "B", "test.txt": "c",
+                                "extra.txt": "d"}) == (["extra.txt", "valid.txt"],
+                                                       ["valid.txt"])
+    assert data_changes(saved, {"train.txt": "a"}) == ([], ["test.txt", "valid.txt"])

@@ -259,7 +259,12 @@ def test_evaluate_notes_changed_data_and_scores_another_beam_width(tmp_path, cap
     assert "data differ" not in capsys.readouterr().err
     renamed.write_bytes(path.read_bytes() + b"Hello.\tHola.\n")
     assert run(["evaluate", "--model", tmp_path / "run", "--data-dir", renamed]) == 0
-    assert "the data differ from those the model was trained on" in capsys.readouterr().err
+    note = capsys.readouterr().err
+    assert "the data differ from those the model was trained on" in note
+    # It names the files: the one read now and the one trained on (its sha256 saved).
+    assert note.strip().endswith("not as in training: moved.txt; "
+                                 "trained on, not read now: pairs.txt")
+    assert str(tmp_path / "run" / "config.json") in note
 
 
     # Another decoder of the same model: `evaluate --beam-size 1` scores greedy decoding.
