@@ -126,6 +126,32 @@ def test_conll_wrong_number_of_columns(tmp_path):
         read_conll(tmp_path / "c")
 
 
+@pytest.mark.parametrize("lines", [b"EU\nrejects B-ORG\n", b"EU B-ORG\nrejects\n"])
+def test_conll_line_of_one_column_is_named_as_such(tmp_path, lines):
+    write(tmp_path / "c" / "train.txt", lines)
+    line = 1 if lines.startswith(b"EU\n") else 2
+    with pytest.raises(DataFormatError, match=f"train.txt:{line}: expected a token and its tag "
+                       r"\(two or more columns"):
+        read_conll(tmp_path / "c")
+
+
+def test_glue_row_with_an_empty_label(tmp_path):
+    write(tmp_path / "g" / "train.tsv", b"sentence\tlabel\ngood\t1\nbad\t\n")
+    with pytest.raises(DataFormatError, match=r"train.tsv:3: empty label \(column 'label'\)"):
+        read_glue_tsv(tmp_path / "g")
+
+
+def test_glue_header_after_blank_lines_is_the_header(tmp_path):
+    write(tmp_path / "g" / "train.tsv", b"\n\nsentence\tlabel\ngood\t1\n")
+    write(tmp_path / "g" / "dev.tsv", b"\nnot a header\tlabel\nok\t1\n")
+    with pytest.raises(DataFormatError, match=r"dev.tsv:2: header has no 'sentence' column"):
+        read_glue_tsv(tmp_path / "g")
+    write(tmp_path / "g" / "dev.tsv", b"\nsentence\tlabel\nok\t1\n")
+    dataset = read_glue_tsv(tmp_path / "g")
+    assert [(e.text, e.label) for e in dataset.splits["train"]] == [("good", "1")]
+    assert [(e.text, e.label) for e in dataset.splits["valid"]] == [("ok", "1")]
+
+
 @pytest.mark.parametrize("word_id", ["X", "", "1-", "1.", "2a"])
 def test_conllu_id_that_is_no_index_range_or_empty_node(tmp_path, word_id):
     row = "\t".join([word_id, "Hi", "hi", "INTJ", "UH", "_", "0", "root", "_", "_"])

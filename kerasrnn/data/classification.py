@@ -82,14 +82,15 @@ def read_glue_tsv(
 
     Raises:
         DataFormatError: a missing train file, an empty file, invalid
-            UTF-8, a header without ``text_column``, or a row whose column
-            count differs from the header's.
+            UTF-8, a header (the first line that is not blank) without
+            ``text_column``, a row whose column count differs from the
+            header's, or an empty label.
     """
     headers = {}
 
     def parse(path, number, text):
         fields = [field.strip() for field in text.split("\t")]
-        if number == 1:
+        if path not in headers:  # the first line that is not blank
             if text_column not in fields:
                 raise DataFormatError(
                     path, f"header has no {text_column!r} column: {fields} (a folder with "
@@ -104,6 +105,8 @@ def read_glue_tsv(
                 path, f"expected {len(header)} tab-separated columns as in the header "
                 f"{header}, found {len(fields)}", number)
         row = dict(zip(header, fields, strict=True))
+        if row.get(label_column) == "":
+            raise DataFormatError(path, f"empty label (column {label_column!r})", number)
         return TextExample(row[text_column], row.get(label_column))
 
     files = {"train": "train.tsv", "valid": "dev.tsv", "test": "test.tsv"}

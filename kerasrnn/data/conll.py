@@ -53,8 +53,8 @@ def read_conll(
 
     Raises:
         DataFormatError: a missing/empty file, a file without sentences,
-            invalid UTF-8, a token line whose column count differs from the
-            file's first token line, or a tag that is not ``O``, ``B-TYPE`` or
+            invalid UTF-8, a token line of one column, a token line whose
+            column count differs from the file's first token line, or a tag that is not ``O``, ``B-TYPE`` or
             ``I-TYPE`` (``TYPE`` any non-empty string; BIOES ``E-``/``S-``
             input is rejected, the files must be IOB1 or IOB2).
     """
@@ -123,6 +123,10 @@ def _read_sentences(path, split, tag_column, report) -> list[tuple[int, tuple, t
             flush()
             report.add(split, "documents")
         else:
+            if len(columns) < 2:
+                raise DataFormatError(
+                    path, f"expected a token and its tag (two or more columns separated "
+                    f"by spaces or tabs), found one: {columns[0]!r}", number)
             if width is None:
                 width = len(columns)
                 if not -width <= tag_column < width:
