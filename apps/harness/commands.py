@@ -73,9 +73,9 @@ def evaluate(app, args):
         new, gone = data_changes(saved, current)
         parts = [f"{label}: {_some(files)}" for label, files in
                  (("not as in training", new), ("trained on, not read now", gone)) if files]
+        which = "; ".join(parts) or "the same files, another number of identical copies"
         print(f"{app.name}: note: the data differ from those the model was trained on "
-              f"(sha256 in {os.path.join(args.model, 'config.json')})"
-              + (": " + "; ".join(parts) if parts else ": the same files, another number of identical copies"),
+              f"(sha256 in {os.path.join(args.model, 'config.json')}): {which}",
               file=sys.stderr)
     metrics, _ = split_evaluation(app.evaluate(dataclasses.replace(trained, config=config),
                                                data.splits[split]))

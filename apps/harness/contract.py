@@ -17,8 +17,8 @@ implements six methods, in the order a reader meets them:
 - `build_model(config, vocabulary, compile_options)` -> a functional Keras model
   with named layers and outputs, compiled with `model.compile(**compile_options,
   loss=..., metrics=...)` (the options hold the optimizer and `jit_compile`).
-- `evaluate(trained, items)` -> a dict: numbers go to `metrics.json`, each nested
-  dict to `<key>.json`.
+- `evaluate(trained, items)` -> a dict: numbers (and strings, such as a score's
+  signature) go to `metrics.json`, each nested dict to `<key>.json`.
 - `serving(trained)` -> `Endpoints`: `tf.function`s on raw strings; the first is
   also the SavedModel's `serving_default`.
 

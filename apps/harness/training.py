@@ -85,7 +85,7 @@ def make_optimizer(config, steps_per_epoch):
 
 
 def split_evaluation(results):
-    """`App.evaluate`'s dict → (numbers for metrics.json, {file name: nested dict})."""
+    """`App.evaluate`'s dict → (metrics.json's numbers and strings, {file name: nested dict})."""
     metrics = {k: v for k, v in results.items() if not isinstance(v, dict)}
     reports = {f"{k}.json": v for k, v in results.items() if isinstance(v, dict)}
     return metrics, reports

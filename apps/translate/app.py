@@ -41,8 +41,9 @@ best `val_loss` (over the same validation batches each epoch, so the same order)
 
 Results: metrics.json holds `bleu` and `chrf` (sacreBLEU corpus scores, its
 default cased settings, 0-100) and `bleu_lowercase` of the test split translated
-with `--beam-size` (also in metrics.json as `beam_size`); sacrebleu.json the
-signatures and the first translations. `evaluate --beam-size N --length-alpha A`
+with `--beam-size` (also in metrics.json as `beam_size`), and `signature`, the
+BLEU score's sacreBLEU signature string; sacrebleu.json every score's signature
+and the first translations. `evaluate --beam-size N --length-alpha A`
 scores the same model with another decoder (`--beam-size 1`: greedy).
 
 `predict` translates its arguments (or stdin lines), one line each; `--format
@@ -191,6 +192,7 @@ class Translate(App):
                   "examples": [{"source": p.source, "reference": p.target, "translation": h}
                                for p, h in zip(items[:50], hypotheses[:50])]}
         return {**{k: round(s.score, 2) for k, s in scores.items()},
+                "signature": report["signatures"]["bleu"],
                 "beam_size": trained.config.beam_size, "sentences": len(items),
                 "sacrebleu": report}
 

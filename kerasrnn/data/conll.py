@@ -54,9 +54,10 @@ def read_conll(
     Raises:
         DataFormatError: a missing/empty file, a file without sentences,
             invalid UTF-8, a token line of one column, a token line whose
-            column count differs from the file's first token line, or a tag that is not ``O``, ``B-TYPE`` or
-            ``I-TYPE`` (``TYPE`` any non-empty string; BIOES ``E-``/``S-``
-            input is rejected, the files must be IOB1 or IOB2).
+            column count differs from the file's first token line, or a tag
+            that is not ``O``, ``B-TYPE`` or ``I-TYPE`` (``TYPE`` any non-empty
+            string; BIOES ``E-``/``S-`` input is rejected, the files must be
+            IOB1 or IOB2).
     """
     if scheme not in SCHEMES:
         raise ValueError(f"scheme must be one of {SCHEMES}, received {scheme!r}")

@@ -276,8 +276,11 @@ def test_evaluate_notes_changed_data_and_scores_another_beam_width(tmp_path, cap
     test = APP.read_data(trained.config).splits["test"]
     hypotheses = use.translate_all(use.endpoints(trained).functions["translate_with"],
                                    [p.source for p in test], beam_size=1)
-    expected = sacrebleu.BLEU().corpus_score(hypotheses, [[p.target for p in test]])
+    bleu = sacrebleu.BLEU()
+    expected = bleu.corpus_score(hypotheses, [[p.target for p in test]])
     assert greedy["beam_size"] == 1 and greedy["bleu"] == round(expected.score, 2)
+    assert greedy["signature"] == bleu.get_signature().format()
+    assert greedy["signature"].startswith("nrefs:1|case:mixed|")
     assert run(["evaluate", "--model", tmp_path / "run", "--beam-size", "0"]) == 2
     assert capsys.readouterr().err.strip() == \
         "translate: error: --beam-size must be at least 1, got 0"
