@@ -48,7 +48,7 @@ scores the same model with another decoder (`--beam-size 1`: greedy).
 
 `predict` translates its arguments (or stdin lines), one line each; `--format
 json` adds the log-probability; `--beam-size` overrides the trained setting;
-`--plot-attention FILE.png` draws the attention of the first sentence. The
+`--plot-attention FILE.png` draws the attention of the first sentence with words. The
 SavedModel's `translate` (also `serving_default`) maps a batch of source strings
 to translations with the trained `--beam-size`; `translate_with` takes the beam
 size too (1: greedy).

@@ -171,7 +171,7 @@ def _predict_arguments(parser):
     parser.add_argument("--beam-size", type=int, default=None,
                         help="beam width, 1 for greedy (default: the trained --beam-size)")
     parser.add_argument("--plot-attention", metavar="FILE.png", default=None,
-                        help="save the attention heatmap of the first sentence")
+                        help="save the attention heatmap of the first sentence with words")
 
 
 def _predict(app, trained, args):
@@ -198,9 +198,10 @@ def _predict(app, trained, args):
                       "beam_size": beam}
             print(json_line(result) if args.format == "json" else result["translation"])
         sys.stdout.flush()
-        if not plotted and texts:
-            _plot(trained, texts[0], beam, args.plot_attention)
-            plotted = True
+        if not plotted:  # the first sentence with words (any() stops there)
+            plotted = any(_plot(trained, source, beam, args.plot_attention) for source in texts)
+    if not plotted:
+        print("nothing plotted: no sentence had a word", file=sys.stderr)
 
 
 def _check_plot(trained, path):
@@ -223,20 +224,24 @@ def _check_plot(trained, path):
 
 
 def _plot(trained, source, beam, path):
+    """Draws `source`'s attention to `path`; False (nothing written) if it has no words."""
     from apps.translate.figures import plot_attention
 
+    source_words = [t.decode("utf-8") for t in text.tokens(tf.constant([source]), True)[0].numpy()
+                    if t]
+    if not source_words:
+        return False
     decode = decoder(trained)
     ids, out, lengths, _ = decode(tf.constant([source]), beam)
     output = out[0, :lengths[0]].numpy()
     target_in = np.concatenate([[START_ID], output])[None].astype(np.int32)
     scores = translator.attention_scores(trained.model, trained.config, ids, target_in)
-    source_words = [t.decode("utf-8") for t in text.tokens(tf.constant([source]), True)[0].numpy()
-                    if t]
     target_words = ["[UNK]", *trained.vocabulary["target"]]
     output_words = [target_words[i - 1] for i in output] + ["[END]"]
     plot_attention(np.asarray(scores)[0][:, :len(source_words)], source_words, output_words,
                    path)
     print(f"wrote {path}", file=sys.stderr)
+    return True
 
 
 COMMANDS = (UseCommand("predict", "translate sentences (arguments or stdin lines)",

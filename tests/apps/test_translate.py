@@ -146,13 +146,20 @@ def test_predict_refuses_a_beam_too_wide(untrained):
 
 def test_predict_prints_json_and_plots_the_attention(untrained, tmp_path, capsys):
     plot = tmp_path / "attention.png"
-    args = argparse.Namespace(texts=["¿Dónde está la biblioteca?", ""], format="json",
+    args = argparse.Namespace(texts=[" ", "¿Dónde está la biblioteca?", ""], format="json",
                               beam_size=1, plot_attention=str(plot))
     use.COMMANDS[0].run(APP, untrained, args)
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [line["text"] for line in lines] == args.texts
     assert all(line["beam_size"] == 1 and line["log_probability"] <= 0 for line in lines)
-    assert plot.stat().st_size > 1000
+    assert [line["translation"] for line in lines][::2] == ["", ""]  # nothing to translate
+    assert plot.stat().st_size > 1000  # the first sentence with words
+    plot.unlink()
+    args.texts = ["", "  "]
+    use.COMMANDS[0].run(APP, untrained, args)
+    assert not plot.exists()
+    assert capsys.readouterr().err.strip() == "nothing plotted: no sentence had a word"
+    args.texts = ["¿Dónde está la biblioteca?"]
     (tmp_path / "folder.png").mkdir()
     for path, problem in ((tmp_path / "attention.txt", "ending in .png"),
                           (tmp_path / "folder.png", "is a folder"),
