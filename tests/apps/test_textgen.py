@@ -3,6 +3,8 @@
 import json
 import math
 import re
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -172,6 +174,22 @@ def test_the_saved_model_generates_and_scores_in_plain_tensorflow(model_dir):
     assert generate(prompt=none, length=tf.constant(5), temperature=tf.constant(1.0),
                     top_k=tf.constant(0), seed=tf.constant(0, tf.int64))["generated"].shape == (0,)
     assert loaded.signatures["score"](text=none)["bits_per_char"].shape == (0,)
+
+
+def test_the_saved_model_needs_no_kerasrnn(model_dir):
+    script = (
+        "import sys, tensorflow as tf\n"
+        f"m = tf.saved_model.load({str(model_dir / 'saved_model')!r})\n"
+        "out = m.signatures['serving_default'](prompt=tf.constant(['the cat']),\n"
+        "    length=tf.constant(7), temperature=tf.constant(1.0), top_k=tf.constant(0),\n"
+        "    seed=tf.constant(1, tf.int64))['generated'].numpy()\n"
+        "bits = m.signatures['score'](text=tf.constant(['the cat']))['bits_per_char'].numpy()\n"
+        "assert 'kerasrnn' not in sys.modules and 'apps' not in sys.modules\n"
+        "print(len(out[0].decode()), bits[0] > 0)\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["7", "True"]
 
 
 @pytest.mark.parametrize("argument,value,problem", [
