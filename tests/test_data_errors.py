@@ -144,12 +144,19 @@ def test_glue_row_with_an_empty_label(tmp_path):
 def test_glue_header_after_blank_lines_is_the_header(tmp_path):
     write(tmp_path / "g" / "train.tsv", b"\n\nsentence\tlabel\ngood\t1\n")
     write(tmp_path / "g" / "dev.tsv", b"\nnot a header\tlabel\nok\t1\n")
-    with pytest.raises(DataFormatError, match=r"dev.tsv:2: header has no 'sentence' column"):
+    with pytest.raises(DataFormatError, match=r"dev.tsv:2: header has no 'sentence' or 'text' column"):
         read_glue_tsv(tmp_path / "g")
     write(tmp_path / "g" / "dev.tsv", b"\nsentence\tlabel\nok\t1\n")
     dataset = read_glue_tsv(tmp_path / "g")
     assert [(e.text, e.label) for e in dataset.splits["train"]] == [("good", "1")]
     assert [(e.text, e.label) for e in dataset.splits["valid"]] == [("ok", "1")]
+
+
+def test_glue_folder_with_both_dev_and_valid_is_refused(tmp_path):
+    for name in ("train.tsv", "dev.tsv", "valid.tsv"):
+        write(tmp_path / "g" / name, b"sentence\tlabel\ngood\t1\n")
+    with pytest.raises(DataFormatError, match=r"both dev.tsv and valid.tsv"):
+        read_glue_tsv(tmp_path / "g")
 
 
 @pytest.mark.parametrize("word_id", ["X", "", "1-", "1.", "2a"])
@@ -232,7 +239,7 @@ def test_skipped_items_are_counted_not_silently_dropped(slots):
     write(slots / "valid" / "label", b"atis_flight\natis_flight\n")
     data = read_slot_filling(slots)
     assert data.report.skipped["valid"] == {"empty utterances": 1}
-    assert "skipped 1 empty utterances" in data.summary()
+    assert "skipped 1 empty utterance" in data.summary()
 
 
 def test_missing_data_folder(tmp_path):

@@ -224,5 +224,17 @@ def test_text_corpus_skip_lines_are_reported():
     corpus = read_text_corpus(fixture("corpus", "chinese_crlf.txt"), valid_fraction=0,
                               skip_lines=1)
     assert corpus.splits["train"].startswith("小猫每天")
-    assert "skipped the first 1 lines" in corpus.report.notes
+    assert "skipped the first line" in corpus.report.notes
     assert set(corpus.splits) == {"train"}
+
+
+def test_a_count_of_one_reads_in_the_singular():
+    from kerasrnn.data.report import ReadReport
+
+    report = ReadReport(source="x")
+    report.add("train", "documents")
+    report.add("train", "examples", 2)
+    report.add("train", "IOB1 I- tags converted to B-")
+    report.skip("train", "blank lines")
+    assert report.summary().splitlines()[1] == (
+        "  train: 1 document, 2 examples, 1 IOB1 I- tag converted to B-, skipped 1 blank line")

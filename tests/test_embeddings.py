@@ -177,7 +177,8 @@ def test_one_field_per_line(tmp_path):
 
 @pytest.mark.parametrize("vocabulary, problem", [
     (["", "[UNK]", "cat"], "padding token"), (["cat", "[UNK]"], "padding token"),
-    (["cat", "dog", "cat"], "1 words more than once, e.g. 'cat'")])
+    (["cat", "dog", "cat"], "holds a word more than once, e.g. 'cat'"),
+    (["cat", "dog", "cat", "dog"], "holds 2 words more than once, e.g. 'cat'")])
 def test_vocabulary_must_be_the_words_only(tmp_path, vocabulary, problem):
     path = write(tmp_path / "g.txt", GLOVE)
     with pytest.raises(ValueError, match=re.escape(problem)):

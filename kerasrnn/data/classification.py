@@ -48,6 +48,10 @@ def read_trec(data_dir: str | os.PathLike, label_level: str = "coarse") -> Class
     return _read_splits(data_dir, files, ("train", "test"), parse)
 
 
+# The text column of a header row, by preference (GLUE's name first).
+TEXT_COLUMNS = ("sentence", "text")
+
+
 def read_labelled_tsv(data_dir: str | os.PathLike) -> ClassificationDataset:
     """Reads generic ``label<TAB>text`` files ``train.tsv``, ``valid.tsv``, ``test.tsv``.
 
@@ -72,34 +76,39 @@ def read_labelled_tsv(data_dir: str | os.PathLike) -> ClassificationDataset:
 
 
 def read_glue_tsv(
-    data_dir: str | os.PathLike, text_column: str = "sentence", label_column: str = "label"
+    data_dir: str | os.PathLike, text_column: str | None = None, label_column: str = "label"
 ) -> ClassificationDataset:
     """Reads GLUE-style TSV files with a header row (SST-2: ``sentence<TAB>label``).
 
-    ``dev.tsv`` (optional) becomes the ``valid`` split. A file whose header lacks
-    ``label_column`` (GLUE test files: ``index<TAB>sentence``) is read with
-    ``label=None`` and noted as unlabelled in the report.
+    ``dev.tsv`` (optional; or ``valid.tsv``) becomes the ``valid`` split. The
+    text is the column ``text_column`` names; by default ``sentence`` (GLUE's)
+    or, where a header has none, ``text`` (``label<TAB>text`` or
+    ``text<TAB>label`` with a header). A file whose
+    header lacks ``label_column`` (GLUE test files: ``index<TAB>sentence``) is
+    read with ``label=None`` and noted as unlabelled in the report.
 
     Raises:
         DataFormatError: a missing train file, an empty file, invalid
-            UTF-8, a header (the first line that is not blank) without
-            ``text_column``, a row whose column count differs from the
-            header's, or an empty label.
+            UTF-8, a header (the first line that is not blank) without the
+            text column, a row whose column count differs from the header's,
+            an empty label, or both ``dev.tsv`` and ``valid.tsv``.
     """
     headers = {}
+    named = (text_column,) if text_column else TEXT_COLUMNS
 
     def parse(path, number, text):
         fields = [field.strip() for field in text.split("\t")]
         if path not in headers:  # the first line that is not blank
-            if text_column not in fields:
+            column = next((c for c in named if c in fields), None)
+            if column is None:
                 raise DataFormatError(
-                    path, f"header has no {text_column!r} column: {fields} (a folder with "
-                    "dev.tsv is read as GLUE, whose files start with a header row such as "
-                    "'sentence<TAB>label'; headerless label<TAB>text files name that split "
-                    "valid.tsv)", number)
-            headers[path] = fields
+                    path, f"header has no {' or '.join(map(repr, named))} column: {fields} "
+                    "(a folder with dev.tsv is read as GLUE, whose files start with a header "
+                    "row such as 'sentence<TAB>label'; headerless label<TAB>text files name "
+                    "that split valid.tsv)", number)
+            headers[path] = fields, column
             return None
-        header = headers[path]
+        header, column = headers[path]
         if len(fields) != len(header):
             raise DataFormatError(
                 path, f"expected {len(header)} tab-separated columns as in the header "
@@ -107,9 +116,13 @@ def read_glue_tsv(
         row = dict(zip(header, fields, strict=True))
         if row.get(label_column) == "":
             raise DataFormatError(path, f"empty label (column {label_column!r})", number)
-        return TextExample(row[text_column], row.get(label_column))
+        return TextExample(row[column], row.get(label_column))
 
-    files = {"train": "train.tsv", "valid": "dev.tsv", "test": "test.tsv"}
+    present = [n for n in ("dev.tsv", "valid.tsv") if os.path.exists(os.path.join(data_dir, n))]
+    if len(present) == 2:
+        raise DataFormatError(data_dir, "both dev.tsv and valid.tsv: which is the validation "
+                              "split? Remove or rename one")
+    files = {"train": "train.tsv", "valid": (present or ["dev.tsv"])[0], "test": "test.tsv"}
     dataset = _read_splits(data_dir, files, ("train",), parse)
     for split, examples in dataset.splits.items():
         if examples and examples[0].label is None:

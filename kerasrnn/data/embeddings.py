@@ -153,8 +153,8 @@ def _checked_vocabulary(vocabulary: Sequence[str]) -> list[str]:
             "and 1 already; pass the words only (lookup.get_vocabulary()[2:])")
     repeated = [word for word, n in collections.Counter(vocabulary).items() if n > 1]
     if repeated:
-        raise ValueError(f"the vocabulary holds {len(repeated)} words more than once, "
-                         f"e.g. {repeated[0]!r}")
+        many = f"{len(repeated)} words" if len(repeated) > 1 else "a word"
+        raise ValueError(f"the vocabulary holds {many} more than once, e.g. {repeated[0]!r}")
     return vocabulary
 
 

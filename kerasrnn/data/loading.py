@@ -182,10 +182,16 @@ def detect_format(path: str) -> str:
 
 
 def _has_glue_header(path: str) -> bool:
-    """Whether a TSV file starts with GLUE's header row (a ``sentence`` column)."""
+    """Whether a TSV file's first line that is not blank is a header row.
+
+    A header names a ``sentence`` column (GLUE's), or ``text`` and ``label``
+    columns (``label<TAB>text`` or ``text<TAB>label`` with a header).
+    """
     with open(path, "rb") as handle:
-        first = handle.readline().decode("utf-8", "replace").lstrip("\ufeff")
-    return "sentence" in (field.strip() for field in first.split("\t"))
+        first = next((line for line in handle if line.strip()), b"")
+    fields = {field.strip() for field in
+              first.decode("utf-8", "replace").lstrip("\ufeff").split("\t")}
+    return "sentence" in fields or {"text", "label"} <= fields
 
 
 def _not_found_message(entry: DatasetEntry, expected: str, attempts: list[str]) -> str:

@@ -52,9 +52,26 @@ class ReadReport:
         """Returns a few human-readable lines, one per split, for a CLI to print."""
         lines = [f"read {self.source}"]
         for split, counts in self.counts.items():
-            parts = [f"{n} {quantity}" for quantity, n in counts.items()]
+            parts = [f"{n} {counted(quantity, n)}" for quantity, n in counts.items()]
             skipped = self.skipped.get(split, {})
-            parts += [f"skipped {n} {reason}" for reason, n in skipped.items()]
+            parts += [f"skipped {n} {counted(reason, n)}" for reason, n in skipped.items()]
             lines.append(f"  {split}: " + ", ".join(parts))
         lines += [f"  note: {note}" for note in self.notes]
         return "\n".join(lines)
+
+
+# The plural nouns the readers count in; `counted` writes their singular after a 1.
+PLURALS = {"examples", "tokens", "documents", "lines", "words", "characters", "utterances",
+           "tags", "sentences"}
+
+
+def counted(quantity: str, number: int) -> str:
+    """``quantity`` as it reads after ``number``: "1 document", "1 blank line", "2 lines"."""
+    if number != 1:
+        return quantity
+    words = quantity.split(" ")
+    for i, word in enumerate(words):
+        if word in PLURALS:
+            words[i] = word[:-1]
+            break
+    return " ".join(words)

@@ -76,7 +76,8 @@ def read_text_corpus(
     lines = read_lines(path)
     report = ReadReport(source=path)
     if skip_lines:
-        report.note(f"skipped the first {skip_lines} lines")
+        report.note("skipped the first line" if skip_lines == 1
+                    else f"skipped the first {skip_lines} lines")
         lines = lines[skip_lines:]
     if strip_gutenberg:
         lines, before, after = strip_gutenberg_boilerplate(lines)

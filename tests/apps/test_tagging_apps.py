@@ -132,7 +132,7 @@ def test_pos_tags_words_and_skips_multiword_token_lines_as_ud_says(tmp_path, cap
     data = write_conllu_folder(tmp_path / "data", sizes=(80, 10, 10))
     assert pos(["train", "--data-dir", data, "--output-dir", tmp_path / "run", *LEARN]) == 0
     out = capsys.readouterr().out
-    assert "skipped 1 multi-word-token lines" in out
+    assert "skipped 1 multi-word-token line" in out
     assert json.loads((tmp_path / "run" / "metrics.json").read_text())["accuracy"] > 0.95
     assert pos(["predict", "--model", tmp_path / "run", "the big dog likes a cat in Paris."]) == 0
     assert capsys.readouterr().out.strip() == (
