@@ -16,7 +16,8 @@ Data: `--data trec` (6 coarse classes; `--label-level fine` for the 50 fine ones
 named COARSE:fine), `--data sst2` (its test split has no labels, so the labelled
 dev split is the test split), `--data atis` (utterances and their intents), or
 `--data-dir` a folder of TREC `train.label`/`test.label`, GLUE `train.tsv`/
-`dev.tsv`/`test.tsv` with a header row, or headerless `label<TAB>text` files
+`dev.tsv`/`test.tsv` with a header row (a `sentence` column, or `text` and
+`label` columns in either order), or headerless `label<TAB>text` files
 `train.tsv` (`valid.tsv`, `test.tsv` optional). A missing validation split is
 10% of train chosen by a hash of the text (of the longest training text that
 holds it, so that SST-2's phrases stay with their sentence); config.json records

@@ -56,6 +56,10 @@ def read_classification_data(config):
     source = data.report.source
     if any(e.label is None for e in splits["train"]):
         raise UserInputError(f"{source}: the train split has no labels")
+    # The labelled dev split becomes the test split; GLUE's dev.tsv is then what a
+    # user means by `evaluate --split dev` (SST-2's dev accuracy is its test score).
+    dev_is_test = (_labelled(splits.get("valid")) and not _labelled(splits.get("test"))
+                   and kind == "glue_tsv" and os.path.exists(os.path.join(source, "dev.tsv")))
     notes = _make_missing_splits(splits)
     labels = collections.Counter(e.label for e in splits["train"])
     if len(labels) < 2:
@@ -64,7 +68,7 @@ def read_classification_data(config):
     summary = "\n".join([data.summary(), *_counts(splits, labels), *(
         f"  note: {split}: {how}" for split, how in notes.items())])
     return AppData({s: splits[s] for s in ("train", "valid", "test")}, summary=summary,
-                   source=source, notes=notes)
+                   source=source, notes=notes, aliases={"dev": "test"} if dev_is_test else {})
 
 
 def _load(config):

@@ -62,18 +62,20 @@ def evaluate(app, args):
         if problems:
             raise UserInputError(problems[0])
     data = app.read_data(config)
-    split = SPLIT_ALIASES.get(args.split, args.split)
+    aliases = {**SPLIT_ALIASES, **data.aliases}
+    split = aliases.get(args.split, args.split)
     if split not in data.splits:
-        names = sorted(data.splits) + [a for a, s in SPLIT_ALIASES.items() if s in data.splits]
+        names = sorted(data.splits) + [a for a, s in aliases.items() if s in data.splits]
         raise UserInputError(f"--split must be one of {', '.join(names)}, got {args.split!r}")
     saved = run_config.get("data", {}).get("sha256")
     current = checksums(data) if saved is not None else {}
+    changed, added, removed = data_changes(saved or {}, current)
     # The same bytes under another file name (a renamed copy) are the same data.
-    if saved is not None and sorted(saved.values()) != sorted(current.values()):
-        new, gone = data_changes(saved, current)
-        parts = [f"{label}: {_some(files)}" for label, files in
-                 (("not as in training", new), ("trained on, not read now", gone)) if files]
-        which = "; ".join(parts) or "the same files, another number of identical copies"
+    if saved is not None and (changed or sorted(saved.values()) != sorted(current.values())):
+        parts = [f"{label} {_some(files)}" for label, files in
+                 (("changed:", changed), ("not in training:", added),
+                  ("trained on, not read now:", removed)) if files]
+        which = "; ".join(parts) or "the same contents in another number of files"
         print(f"{app.name}: note: the data differ from those the model was trained on "
               f"(sha256 in {os.path.join(args.model, 'config.json')}): {which}",
               file=sys.stderr)
@@ -127,7 +129,8 @@ def build_parser(app):
                      app.Config)
     sub = commands.add_parser("evaluate", help="metrics of a trained model on a split")
     sub.add_argument("--split", default="test",
-                     help="train, valid (or dev) or test (default: test)")
+                     help="train, valid (or dev) or test (default: test); where the "
+                     "data's dev file is the test split (SST-2, GLUE folders), dev is test")
     data = sub.add_mutually_exclusive_group()
     data.add_argument("--data", help="read this dataset instead of the one trained on")
     data.add_argument("--data-dir", help="read this folder instead of the one trained on "

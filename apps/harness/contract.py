@@ -54,12 +54,16 @@ class AppData:
             or None for built-in data.
         notes: how the splits were made where the data did not provide them, e.g.
             {"valid": "10% of train by a hash of the text"}.
+        aliases: what `evaluate --split` also accepts for a split, where the data
+            name it otherwise (SST-2's dev file is its test split: {"dev": "test"});
+            over the harness's own ("dev" and "validation" for valid).
     """
 
     splits: dict
     summary: str = ""
     source: str | None = None
     notes: dict = dataclasses.field(default_factory=dict)
+    aliases: dict = dataclasses.field(default_factory=dict)
 
     def __post_init__(self):
         if set(self.splits) != {"train", "valid", "test"}:

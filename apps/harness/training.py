@@ -344,13 +344,18 @@ def checksums(data):
 def data_changes(saved, current):
     """How `current` ({file: sha256}) differs from `saved` (the same, at training time).
 
-    Returns (new, gone): the files of `current` whose bytes are not among `saved`'s
-    (edited or added), and the files of `saved` whose bytes are not among
-    `current`'s (edited or removed), each sorted. A renamed copy is no change.
+    Returns (changed, added, removed), each sorted: files of both whose bytes
+    differ (two swapped files are both changed); files read now whose name and
+    bytes are both new; files trained on whose name and bytes are both gone. A
+    renamed copy is no change.
     """
-    new = sorted(f for f, digest in current.items() if digest not in set(saved.values()))
-    gone = sorted(f for f, digest in saved.items() if digest not in set(current.values()))
-    return new, gone
+    old_bytes, new_bytes = set(saved.values()), set(current.values())
+    changed = sorted(f for f in current.keys() & saved.keys() if current[f] != saved[f])
+    added = sorted(f for f, digest in current.items()
+                   if f not in saved and digest not in old_bytes)
+    removed = sorted(f for f, digest in saved.items()
+                     if f not in current and digest not in new_bytes)
+    return changed, added, removed
 
 
 def _provenance(data, examples, steps, sha256):

@@ -2,6 +2,8 @@
 
 
 MAX_INCHES = 40  # a 200-word sentence still gives a PNG of at most 4,000 pixels a side
+# The PNG's "Software" text chunk: how `written_here` tells our heatmaps from a user's file.
+SOFTWARE = "kerasrnn apps.translate attention heatmap"
 
 
 def plot_attention(weights, source_words, output_words, path):
@@ -29,5 +31,16 @@ def plot_attention(weights, source_words, output_words, path):
     axes.set_ylabel("output words")
     figure.colorbar(image, ax=axes, label="attention weight")
     figure.tight_layout()
-    figure.savefig(path, dpi=100)
+    figure.savefig(path, dpi=100, metadata={"Software": SOFTWARE})
     plt.close(figure)
+
+
+def written_here(path):
+    """Whether `path` is a PNG that `plot_attention` wrote (so it may be replaced)."""
+    from PIL import Image
+
+    try:
+        with Image.open(path) as image:
+            return image.format == "PNG" and image.info.get("Software") == SOFTWARE
+    except (OSError, ValueError):  # not an image, unreadable
+        return False

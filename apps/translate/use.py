@@ -212,6 +212,11 @@ def _check_plot(trained, path):
         raise UserInputError(f"--plot-attention {path}: give a file name ending in .png")
     if os.path.isdir(path):
         raise UserInputError(f"--plot-attention {path} is a folder; give a FILE.png")
+    from apps.translate.figures import written_here
+
+    if os.path.lexists(path) and not written_here(path):
+        raise UserInputError(f"--plot-attention {path}: a file not written by --plot-attention "
+                             "is there; give another name or remove it")
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         raise UserInputError(f"--plot-attention {path}: no folder {folder}")
@@ -240,7 +245,7 @@ def _plot(trained, source, beam, path):
     output_words = [target_words[i - 1] for i in output] + ["[END]"]
     plot_attention(np.asarray(scores)[0][:, :len(source_words)], source_words, output_words,
                    path)
-    print(f"wrote {path}", file=sys.stderr)
+    print(f"wrote {path}: the attention of {source!r}", file=sys.stderr)
     return True
 
 

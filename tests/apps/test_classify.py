@@ -8,7 +8,7 @@ import tensorflow as tf
 
 from apps.classify.app import Classify
 from apps.harness import main
-from tests.apps.classify_data import NEGATIVE, POSITIVE, TINY, write_tsv_folder
+from tests.apps.classify_data import NEGATIVE, POSITIVE, TINY, write_glue_folder, write_tsv_folder
 
 pytestmark = pytest.mark.app
 
@@ -72,3 +72,13 @@ def test_the_saved_model_classifies_raw_strings_in_plain_tensorflow(learned):
     assert out["probabilities"].shape == (3, 2) and out["classes"].shape == (3, 2)
     np.testing.assert_allclose(out["probabilities"].numpy().sum(axis=1), 1.0, atol=1e-5)
     np.testing.assert_allclose(out["attention"].numpy()[:2].sum(axis=1), 1.0, atol=1e-5)
+
+
+def test_evaluate_split_dev_is_the_glue_dev_file(learned, tmp_path, capsys):
+    glue = write_glue_folder(tmp_path / "glue", sizes=(120, 30, 20))  # dev.tsv: 30 rows
+    counts = {}
+    for split in ("dev", "test", "valid"):
+        assert classify(["evaluate", "--model", learned, "--data-dir", glue,
+                         "--split", split]) == 0
+        counts[split] = json.loads(capsys.readouterr().out)["examples"]
+    assert counts["dev"] == counts["test"] == 30 and counts["valid"] != 30

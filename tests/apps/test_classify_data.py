@@ -41,6 +41,26 @@ def test_glue_dev_becomes_test_when_test_is_unlabelled(tmp_path):
     assert {e.label for e in data.splits["test"]} == {"0", "1"}
 
 
+def test_dev_names_the_glue_dev_file_that_became_the_test_split(tmp_path):
+    assert read(data_dir=str(write_glue_folder(tmp_path / "glue"))).aliases == {"dev": "test"}
+    assert read(data_dir=str(write_trec_folder(tmp_path / "trec"))).aliases == {}
+
+
+@pytest.mark.parametrize("header", ["label\ttext", "text\tlabel"])
+def test_a_text_and_label_header_is_a_header_in_either_order(tmp_path, header):
+    folder = write_tsv_folder(tmp_path / "t")  # label<TAB>text, no header
+    (folder / "valid.tsv").write_text((folder / "test.tsv").read_text())
+    for name in ("train.tsv", "valid.tsv", "test.tsv"):
+        rows = (folder / name).read_text().splitlines()
+        if header.startswith("text"):
+            rows = ["\t".join(reversed(row.split("\t"))) for row in rows]
+        (folder / name).write_text("\n".join([header, *rows]) + "\n")
+    data = read(data_dir=str(folder))
+    # the header is no class, and valid.tsv is still the validation split
+    assert {e.label for s in data.splits.values() for e in s} == {"neg", "pos"}
+    assert not data.notes and len(data.splits["valid"]) == len(data.splits["test"]) == 30
+
+
 def test_phrases_of_a_sentence_stay_on_its_side_of_the_valid_split(tmp_path):
     # SST-2's train lists every phrase of a sentence as an example of its own.
     folder = write_glue_folder(tmp_path / "sst", sizes=(200, 30, 20))
@@ -107,7 +127,7 @@ def test_a_glue_file_without_its_header_is_refused(tmp_path, capsys):
     assert classify(["train", "--data-dir", folder, "--output-dir", tmp_path / "run",
                      *TINY]) == 2
     err = capsys.readouterr().err
-    assert "dev.tsv:1: header has no 'sentence' column" in err and len(err.splitlines()) == 1
+    assert "dev.tsv:1: header has no 'sentence' or 'text' column" in err and len(err.splitlines()) == 1
     assert "name that split valid.tsv" in err  # the way out for headerless files
     assert not (tmp_path / "run").exists()
 

@@ -357,8 +357,12 @@ def test_data_changes_name_the_files_that_differ():
     from apps.harness.training import data_changes
 
     saved = {"train.txt": "a", "valid.txt": "b", "test.txt": "c"}
-    assert data_changes(saved, {"train.txt": "a", "dev.txt": "b", "test.txt": "c"}) == ([], [])
+    # renamed copies are no change
+    assert data_changes(saved, {"train.txt": "a", "dev.txt": "b", "test.txt": "c"}) == (
+        [], [], [])
     assert data_changes(saved, {"train.txt": "a", "valid.txt": "B", "test.txt": "c",
-                                "extra.txt": "d"}) == (["extra.txt", "valid.txt"],
-                                                       ["valid.txt"])
-    assert data_changes(saved, {"train.txt": "a"}) == ([], ["test.txt", "valid.txt"])
+                                "extra.txt": "d"}) == (["valid.txt"], ["extra.txt"], [])
+    assert data_changes(saved, {"train.txt": "a"}) == ([], [], ["test.txt", "valid.txt"])
+    # swapped: the same bytes, each under the other's name
+    assert data_changes(saved, {"train.txt": "a", "valid.txt": "c", "test.txt": "b"}) == (
+        ["test.txt", "valid.txt"], [], [])

@@ -149,11 +149,16 @@ def test_predict_prints_json_and_plots_the_attention(untrained, tmp_path, capsys
     args = argparse.Namespace(texts=[" ", "¿Dónde está la biblioteca?", ""], format="json",
                               beam_size=1, plot_attention=str(plot))
     use.COMMANDS[0].run(APP, untrained, args)
-    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    printed = capsys.readouterr()
+    lines = [json.loads(line) for line in printed.out.splitlines()]
     assert [line["text"] for line in lines] == args.texts
     assert all(line["beam_size"] == 1 and line["log_probability"] <= 0 for line in lines)
     assert [line["translation"] for line in lines][::2] == ["", ""]  # nothing to translate
     assert plot.stat().st_size > 1000  # the first sentence with words
+    assert printed.err.strip() == f"wrote {plot}: the attention of '¿Dónde está la biblioteca?'"
+    args.texts = ["El gato."]
+    use.COMMANDS[0].run(APP, untrained, args)  # our own heatmap may be replaced
+    assert "the attention of 'El gato.'" in capsys.readouterr().err
     plot.unlink()
     args.texts = ["", "  "]
     use.COMMANDS[0].run(APP, untrained, args)
@@ -161,8 +166,10 @@ def test_predict_prints_json_and_plots_the_attention(untrained, tmp_path, capsys
     assert capsys.readouterr().err.strip() == "nothing plotted: no sentence had a word"
     args.texts = ["¿Dónde está la biblioteca?"]
     (tmp_path / "folder.png").mkdir()
+    (tmp_path / "mine.png").write_bytes(b"\x89PNG\r\n\x1a\n a picture of yours")
     for path, problem in ((tmp_path / "attention.txt", "ending in .png"),
                           (tmp_path / "folder.png", "is a folder"),
+                          (tmp_path / "mine.png", "a file not written by --plot-attention"),
                           (tmp_path / "missing" / "a.png", "no folder"),
                           ("/proc/attention.png", "can't write in /proc")):
         args.plot_attention = str(path)
@@ -269,7 +276,7 @@ def test_evaluate_notes_changed_data_and_scores_another_beam_width(tmp_path, cap
     note = capsys.readouterr().err
     assert "the data differ from those the model was trained on" in note
     # It names the files: the one read now and the one trained on (its sha256 saved).
-    assert note.strip().endswith("not as in training: moved.txt; "
+    assert note.strip().endswith("not in training: moved.txt; "
                                  "trained on, not read now: pairs.txt")
     assert str(tmp_path / "run" / "config.json") in note
 
