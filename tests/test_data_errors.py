@@ -144,7 +144,8 @@ def test_glue_row_with_an_empty_label(tmp_path):
 def test_glue_header_after_blank_lines_is_the_header(tmp_path):
     write(tmp_path / "g" / "train.tsv", b"\n\nsentence\tlabel\ngood\t1\n")
     write(tmp_path / "g" / "dev.tsv", b"\nnot a header\tlabel\nok\t1\n")
-    with pytest.raises(DataFormatError, match=r"dev.tsv:2: header has no 'sentence' or 'text' column"):
+    with pytest.raises(DataFormatError,
+                       match=r"dev.tsv:2: header has no 'sentence' or 'text' column"):
         read_glue_tsv(tmp_path / "g")
     write(tmp_path / "g" / "dev.tsv", b"\nsentence\tlabel\nok\t1\n")
     dataset = read_glue_tsv(tmp_path / "g")

@@ -48,8 +48,12 @@ def test_ablation_trains_each_variant_resumes_and_updates_the_readme(tmp_path, c
     rows = table_rows(markdown)
     assert [r.split(" | ")[0] for r in rows] == ["| default", "| softmax"]
     assert "`--head softmax`" in rows[1] and " ± — |" in rows[0]
-    cells = rows[0].strip("| ").split(" | ")  # variant, flags, score, OOV, epochs, s, seeds
-    assert cells[1] == "—" and cells[4] == "1.0" and cells[6] == "1"
+    # variant, flags, valid, test score, OOV, epochs, s, seeds
+    cells = rows[0].strip("| ").split(" | ")
+    assert cells[1] == "—" and cells[5] == "1.0" and cells[7] == "1"
+    history = (work / "default-s0" / "history.csv").read_text().splitlines()
+    val_f1 = float(history[1].split(",")[history[0].split(",").index("val_f1")])
+    assert cells[2] == f"{100 * val_f1:.2f}"  # the kept (only) epoch's val_f1
 
     capsys.readouterr()
     metrics = [work / name / "metrics.json" for name in results]
