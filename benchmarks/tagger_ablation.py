@@ -119,8 +119,7 @@ def train(app, workdir, name, flags, expected):
         if differ:
             listed = ", ".join(f"{k} {was!r} (now {now!r})" for k, (was, now) in differ.items())
             raise RuntimeError(f"{out} was trained with {listed}: use another --workdir")
-    metrics = atis_grid.train(workdir, name, flags, app=app)
-    return {**metrics, "valid_score": kept_valid_score(out)}
+    return atis_grid.train(workdir, name, flags, app=app)
 
 
 def kept_valid_score(run):
@@ -135,6 +134,7 @@ def kept_valid_score(run):
     value = rows.get(config.get("best_epoch"), {}).get(config.get("monitor"))
     return float(value) if value not in (None, "") else math.nan
 
+
 def run_all(app, workdir, jobs, parallel):
     """jobs: {name: (flags, expected)} -> {name: metrics}, `parallel` processes at a time."""
     score = APPS[app][1]
@@ -143,7 +143,7 @@ def run_all(app, workdir, jobs, parallel):
                    for name, (flags, expected) in jobs.items()}
         results = {}
         for name, future in futures.items():
-            results[name] = future.result()
+            results[name] = {**future.result(), "valid_score": kept_valid_score(workdir / name)}
             print(f"{name}: {score} {results[name][score]:.4f}, "
                   f"{results[name]['epochs_done']} epochs, "
                   f"{results[name]['train_seconds']:.0f} s", flush=True)
