@@ -68,20 +68,25 @@ def evaluate(app, args):
         names = sorted(data.splits) + [a for a, s in aliases.items() if s in data.splits]
         raise UserInputError(f"--split must be one of {', '.join(names)}, got {args.split!r}")
     saved = run_config.get("data", {}).get("sha256")
-    current = checksums(data) if saved is not None else {}
-    changed, added, removed = data_changes(saved or {}, current)
-    # The same bytes under another file name (a renamed copy) are the same data.
-    if saved is not None and (changed or sorted(saved.values()) != sorted(current.values())):
-        parts = [f"{label} {_some(files)}" for label, files in
-                 (("changed:", changed), ("not in training:", added),
-                  ("trained on, not read now:", removed)) if files]
-        which = "; ".join(parts) or "the same contents in another number of files"
-        print(f"{app.name}: note: the data differ from those the model was trained on "
-              f"(sha256 in {os.path.join(args.model, 'config.json')}): {which}",
-              file=sys.stderr)
+    if saved is not None:
+        _note_changed_data(app, args.model, saved, checksums(data))
     metrics, _ = split_evaluation(app.evaluate(dataclasses.replace(trained, config=config),
                                                data.splits[split]))
     print(json.dumps(metrics, indent=2))
+
+
+def _note_changed_data(app, model, saved, current):
+    """Says on stderr which data files differ from those of training ({file: sha256} each)."""
+    changed, added, removed = data_changes(saved, current)
+    # The same bytes under another file name (a renamed copy) are the same data.
+    if not changed and sorted(saved.values()) == sorted(current.values()):
+        return
+    parts = [f"{label} {_some(files)}" for label, files in
+             (("changed:", changed), ("not in training:", added),
+              ("trained on, not read now:", removed)) if files]
+    which = "; ".join(parts) or "the same contents in another number of files"
+    print(f"{app.name}: note: the data differ from those the model was trained on "
+          f"(sha256 in {os.path.join(model, 'config.json')}): {which}", file=sys.stderr)
 
 
 def _some(names, shown=5):

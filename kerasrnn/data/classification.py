@@ -52,6 +52,15 @@ def read_trec(data_dir: str | os.PathLike, label_level: str = "coarse") -> Class
 TEXT_COLUMNS = ("sentence", "text")
 
 
+def is_header(fields) -> bool:
+    """Whether a TSV line's (stripped) fields are a header row, not an example.
+
+    A header names a ``sentence`` column (GLUE's), or ``text`` and ``label``
+    columns in either order (``label<TAB>text`` files with a header).
+    """
+    return "sentence" in fields or {"text", "label"} <= set(fields)
+
+
 def read_labelled_tsv(data_dir: str | os.PathLike) -> ClassificationDataset:
     """Reads generic ``label<TAB>text`` files ``train.tsv``, ``valid.tsv``, ``test.tsv``.
 

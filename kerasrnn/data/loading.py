@@ -182,16 +182,12 @@ def detect_format(path: str) -> str:
 
 
 def _has_glue_header(path: str) -> bool:
-    """Whether a TSV file's first line that is not blank is a header row.
-
-    A header names a ``sentence`` column (GLUE's), or ``text`` and ``label``
-    columns (``label<TAB>text`` or ``text<TAB>label`` with a header).
-    """
+    """Whether a TSV file's first line that is not blank is a header row
+    (`classification.is_header`)."""
     with open(path, "rb") as handle:
         first = next((line for line in handle if line.strip()), b"")
-    fields = {field.strip() for field in
-              first.decode("utf-8", "replace").lstrip("\ufeff").split("\t")}
-    return "sentence" in fields or {"text", "label"} <= fields
+    return classification.is_header(
+        [field.strip() for field in first.decode("utf-8", "replace").lstrip("\ufeff").split("\t")])
 
 
 def _not_found_message(entry: DatasetEntry, expected: str, attempts: list[str]) -> str:
