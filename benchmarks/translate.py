@@ -281,8 +281,8 @@ def step_time(args):
 
 def predict_loop(trained, sentence):
     """Greedy decoding with `model.predict()` on the whole prefix for every new word."""
-    lookup = use.decoder(trained).lookup
-    source = tf.cast(lookup(use.text.tokens(tf.constant([sentence]), True)), tf.int32).numpy()
+    decode = use.decoder(trained)
+    source = tf.cast(decode.lookup(decode.split(tf.constant([sentence]))), tf.int32).numpy()
     limit = int(use.max_output_lengths((source != 0).sum()))
     output = [use.START_ID]
     for _ in range(limit + 1):

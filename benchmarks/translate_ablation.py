@@ -1,4 +1,4 @@
-"""What each part of the translator adds, one change at a time: attention and cell kinds.
+"""What each part of the translator adds, one change at a time: attention, cells, subwords.
 
     python -m benchmarks.translate_ablation --epochs 2                     # spa-eng
     python -m benchmarks.translate_ablation --epochs 2 \\
@@ -7,15 +7,16 @@
         --variants default no-attention                                    # a quick look
 
 Each run is one `python -m apps.translate train` process with the app's defaults
-except the one change of its variant: no attention (Sutskever et al. 2014's
-encoder-decoder, the bridge the only path from the source), multiplicative (Luong)
-instead of additive (Bahdanau) attention, and LSTM / peephole LSTM instead of the
-GRU (`--cell`: encoder and decoder both). Every run names all of these settings
-explicitly (the app's own defaults, read from its Config), so flags given with
-`--extra` can't change them. On spa-eng the default command trains 10 epochs (5
+except the one change of its variant: no attention (Sutskever et al. 2014's encoder-
+decoder, the bridge the only path from the source), multiplicative (Luong) instead
+of additive (Bahdanau) attention, and LSTM / peephole LSTM instead of the GRU
+(`--cell`: encoder and decoder both), WordPiece pieces instead of words (`--subwords
+wordpiece`, the same vocabulary sizes counting pieces). Every run names all of these
+settings explicitly (the app's own defaults, read from its Config), so flags given
+with `--extra` can't change them. On spa-eng the default command trains 12 epochs (6
 variants × 2), each about 6 minutes for the default model alone on the 2-core
-machine of benchmarks/README.md (run A: 1,491 steps of about 226 ms), then
-evaluates each run: well over an hour.
+machine of benchmarks/README.md (run A: 1,491 steps of about 226 ms), then evaluates
+each run: well over an hour.
 
 Runs train a fixed number of epochs with the time budget off (`--epochs N
 --time-budget 0`), so what they learn does not depend on what else the machine
@@ -43,7 +44,7 @@ from benchmarks import tagger_ablation
 from benchmarks.tagger_ablation import as_flags, provenance
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-AXES = ("attention", "cell")
+AXES = ("attention", "cell", "subwords")
 VARIANTS = {
     "no-attention": {"attention": "none"},
     "additive": {"attention": "additive"},
@@ -51,6 +52,8 @@ VARIANTS = {
     "gru": {"cell": "gru"},
     "lstm": {"cell": "lstm"},
     "peephole_lstm": {"cell": "peephole_lstm"},
+    "word": {"subwords": "none"},
+    "wordpiece": {"subwords": "wordpiece"},
 }
 
 
@@ -136,7 +139,7 @@ def main(argv=None):
     parser.add_argument("--epochs", type=int, default=2, help="epochs a run (default 2)")
     parser.add_argument("--variants", nargs="+",
                         help="which (default all): default no-attention multiplicative lstm "
-                        "peephole_lstm")
+                        "peephole_lstm wordpiece")
     parser.add_argument("--speed-sentences", type=int, default=2000,
                         help="test sentences of the speed measurement (default 2000)")
     parser.add_argument("--workdir", type=pathlib.Path,

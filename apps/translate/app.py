@@ -21,8 +21,12 @@ Unicode white space separates words, punctuation is a token of its own); the
 source is lower-cased, the target keeps its case and punctuation, and the output
 is detokenised ("Where is the library?"). Vocabularies: the tokens of the training
 split seen at least `--min-count` times, at most `--source-vocabulary` /
-`--target-vocabulary`; others read as [UNK] (id 1). Padding (0), [UNK] and [START]
-are never output; [END] ends a sentence.
+`--target-vocabulary`; others read as [UNK] (id 1). With `--subwords wordpiece`
+each word is split into WordPiece pieces ("desafortunadas" → "desafortun"
+"##adas"; kerasrnn.data.wordpiece), learned from the training split's words up to
+those sizes, so a word never seen whole is spelled with pieces; the output's pieces
+are joined back into words. Padding (0), [UNK] and [START] are never output; [END]
+ends a sentence.
 
 Model: encoder of `--layers` `--cell` layers (`--bidirectional`), a `--decoder-cell`
 decoder with `--attention` additive (Bahdanau), multiplicative (Luong) or none
@@ -81,6 +85,7 @@ from kerasrnn.data.errors import DataFormatError
 from kerasrnn.data.examples import SentencePair
 from kerasrnn.data.loading import load_dataset
 from kerasrnn.data.vocabulary import build_vocabulary
+from kerasrnn.data.wordpiece import learn_wordpiece
 from kerasrnn.layers.recurrent import RECURRENT_KINDS
 
 START, END = "[START]", "[END]"
@@ -103,7 +108,11 @@ class Config(TrainConfig):
                           choices=("additive", "multiplicative", "none"))
     source_vocabulary: int = flag(16000, "most source words kept")
     target_vocabulary: int = flag(10000, "most target words kept")
-    min_count: int = flag(2, "words seen fewer times in training read as [UNK]")
+    min_count: int = flag(2, "words seen fewer times in training read as [UNK] (wordpiece: "
+                          "pairs of pieces seen fewer times are not merged)")
+    subwords: str = flag("none", "wordpiece: split words into WordPiece pieces learned from the "
+                         "training split (the vocabulary sizes then count pieces)",
+                         choices=("none", "wordpiece"))
     lowercase_target: bool = flag(False, "lower-case the target (the TF tutorial's recipe)")
     beam_size: int = flag(4, "beam width of evaluation and the SavedModel (1: greedy)")
     length_alpha: float = flag(0.6, "GNMT length-penalty alpha of beam search (0: none)")
@@ -156,6 +165,10 @@ class Translate(App):
     def build_vocabulary(self, config, train):
         sources = text.token_lists([p.source for p in train], lowercase=True)
         targets = text.token_lists([p.target for p in train], config.lowercase_target)
+        if config.subwords == "wordpiece":
+            return {"source": learn_wordpiece(sources, config.source_vocabulary, config.min_count),
+                    "target": [START, END] + learn_wordpiece(targets, config.target_vocabulary,
+                                                             config.min_count)}
         return {"source": build_vocabulary(sources, config.min_count, config.source_vocabulary),
                 "target": build_vocabulary(targets, config.min_count, config.target_vocabulary,
                                            reserved=(START, END))}

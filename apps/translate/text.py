@@ -7,14 +7,21 @@ after the Spanish opening marks "¿" and "¡", which it keeps on their word, are
 apart. The source side is lower-cased; the target side keeps its case, so the
 model writes "Where is the library?".
 
-`detokenize` undoes the split on output: tokens are joined by spaces, then the
-space before closing punctuation and clitics ("library ?" → "library?",
-"do n't" → "don't") and after opening marks ("¿ dónde" → "¿dónde") is removed.
+With `--subwords wordpiece` each token is then split into WordPiece pieces
+(kerasrnn.data.wordpiece: "desafortunadas" -> "desafortun" "##adas"), the same
+way in training, `predict` and the SavedModel; `units` gives the model's units
+either way.
+
+`detokenize` undoes the split on output: pieces are joined into their words
+("##" pieces onto the one before), tokens by spaces, then the space before
+closing punctuation and clitics ("library ?" → "library?", "do n't" → "don't")
+and after opening marks ("¿ dónde" → "¿dónde") is removed.
 Invalid UTF-8 in a served string is replaced (U+FFFD) first, so no input fails.
 """
 
 import tensorflow as tf
 
+from kerasrnn.data import wordpiece
 from kerasrnn.data.word_tokenizer import tokenize_with_offsets
 
 _OPENING_MARKS = "[¿¡]"
@@ -33,9 +40,27 @@ def tokens(texts, lowercase):
     return tokenize_with_offsets(texts)[0]
 
 
-def detokenize(words):
-    """Tokens `[batch, None]` (ragged) → sentences `[batch]`; see the module docstring."""
+def units(texts, lowercase, lookup=None, max_piece_chars=None):
+    """Raw strings `[batch]` → the model's units `[batch, n]`, right-padded with "".
+
+    Word tokens; or, given `max_piece_chars` (`wordpiece.max_piece_chars` of the
+    vocabulary) and `lookup` (the vocabulary's StringLookup, id 1 = [UNK]), their
+    WordPiece pieces.
+    """
+    words = tokens(texts, lowercase)
+    if not max_piece_chars:
+        return words
+    return wordpiece.split_words(words, lambda s: lookup(s) != 1, max_piece_chars)
+
+
+def detokenize(words, pieces=False):
+    """Units `[batch, None]` (ragged) → sentences `[batch]`; see the module docstring.
+
+    `pieces`: the units are WordPiece pieces, joined into words first.
+    """
     text = tf.strings.reduce_join(words, axis=-1, separator=" ")
+    if pieces:
+        text = wordpiece.join_pieces(text)
     # Clitics first: in "you 're ." the clitic is still followed by a space.
     text = tf.strings.regex_replace(text, f" ({_CLITICS})( |$)", r"\1\2")
     text = tf.strings.regex_replace(text, f" ({_CLOSING})", r"\1")

@@ -14,6 +14,7 @@ from apps.translate import text
 from kerasrnn.data.padding import length_boundaries
 from kerasrnn.data.pipelines import batch_by_length
 from kerasrnn.data.vocabulary import make_lookup
+from kerasrnn.data.wordpiece import max_piece_chars
 from kerasrnn.generation import beam_search, greedy_search
 from kerasrnn.training import UserInputError
 
@@ -36,9 +37,8 @@ def training_batches(config, vocabulary, items, training, drop_remainder=False):
     (teacher forcing); weights are 0 on padding. Training batches group pairs of
     similar length (8 buckets at the length quantiles), which cuts the padding.
     """
-    source = _ids(make_lookup(vocabulary["source"]), [p.source for p in items], True)
-    target = _ids(make_lookup(vocabulary["target"]), [p.target for p in items],
-                  config.lowercase_target)
+    source = _ids(text_units(config, vocabulary, "source"), [p.source for p in items])
+    target = _ids(text_units(config, vocabulary, "target"), [p.target for p in items])
     pairs = tf.data.Dataset.from_tensor_slices(
         (source.to_tensor(), source.row_lengths(), target.to_tensor(), target.row_lengths()))
     if training:
@@ -62,11 +62,22 @@ def teacher_forcing(source, target):
     return {"source": source, "target_in": target_in}, target_out, weights
 
 
-def _ids(lookup, sentences, lowercase):
-    """A ragged int32 tensor of the sentences' word ids."""
+def text_units(config, vocabulary, side):
+    """`(lookup, split)` of `side` ("source" or "target"): its StringLookup, and raw
+    strings `[batch]` → units `[batch, n]` (words, or WordPiece pieces with
+    `--subwords wordpiece`), as in training, `predict` and the SavedModel."""
+    lookup = make_lookup(vocabulary[side])
+    lowercase = side == "source" or config.lowercase_target
+    chars = max_piece_chars(vocabulary[side]) if config.subwords == "wordpiece" else None
+    return lookup, lambda texts: text.units(texts, lowercase, lookup, chars)
+
+
+def _ids(units, sentences):
+    """A ragged int32 tensor of the sentences' unit ids (`units`: `text_units(…)`)."""
+    lookup, split = units
     values, lengths = [], []
     for start in range(0, len(sentences), 4096):
-        tokens = text.tokens(tf.constant(sentences[start:start + 4096]), lowercase)
+        tokens = split(tf.constant(sentences[start:start + 4096]))
         ids = tf.cast(lookup(tokens), tf.int32).numpy()
         real = ids != PAD_ID  # the tokenizer pads on the right only
         values.append(ids[real])
@@ -79,7 +90,7 @@ def _ids(lookup, sentences, lowercase):
 def decoder(trained):
     """`decode(source, beam_size) -> (source ids, output ids, lengths, log-probabilities)`."""
     config, model = trained.config, trained.model
-    lookup = make_lookup(trained.vocabulary["source"])
+    lookup, split = text_units(config, trained.vocabulary, "source")
     encode, model_step = translator.decoding_functions(model, config)
 
     def step(ids, states):
@@ -91,7 +102,7 @@ def decoder(trained):
 
     def decode(source, beam_size):
         """`beam_size`: a Python int, or a tensor (then both decoders are in the graph)."""
-        ids = tf.cast(lookup(text.tokens(source, lowercase=True)), tf.int32)
+        ids = tf.cast(lookup(split(source)), tf.int32)
         max_lengths = max_output_lengths(tf.reduce_sum(tf.cast(ids != PAD_ID, tf.int32), 1))
         states = encode(ids)
         options = {"forbidden_ids": NEVER_OUTPUT, "pad_id": PAD_ID}
@@ -109,7 +120,7 @@ def decoder(trained):
             out, lengths, log_probability = tf.cond(beam_size <= 1, greedy, beam)
         return ids, out, lengths, log_probability
 
-    decode.lookup = lookup
+    decode.lookup, decode.split = lookup, split
     return decode
 
 
@@ -123,7 +134,8 @@ def endpoints(trained):
         ids, out, lengths, log_probability = decode(source, beam_size)
         words = tf.gather(names, tf.RaggedTensor.from_tensor(out, lengths=lengths))
         empty = tf.reduce_all(ids == PAD_ID, axis=1)  # no words: nothing to translate
-        return {"translation": tf.where(empty, "", text.detokenize(words)),
+        sentences = text.detokenize(words, pieces=trained.config.subwords == "wordpiece")
+        return {"translation": tf.where(empty, "", sentences),
                 "log_probability": tf.where(empty, 0.0, log_probability)}
 
     @tf.function(input_signature=[tf.TensorSpec([None], tf.string, name="source")])
@@ -232,11 +244,11 @@ def _plot(trained, source, beam, path):
     """Draws `source`'s attention to `path`; False (nothing written) if it has no words."""
     from apps.translate.figures import plot_attention
 
-    source_words = [t.decode("utf-8") for t in text.tokens(tf.constant([source]), True)[0].numpy()
+    decode = decoder(trained)
+    source_words = [t.decode("utf-8") for t in decode.split(tf.constant([source]))[0].numpy()
                     if t]
     if not source_words:
         return False
-    decode = decoder(trained)
     ids, out, lengths, _ = decode(tf.constant([source]), beam)
     output = out[0, :lengths[0]].numpy()
     target_in = np.concatenate([[START_ID], output])[None].astype(np.int32)

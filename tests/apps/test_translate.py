@@ -309,3 +309,36 @@ def test_a_sentence_with_words_never_translates_to_nothing_even_with_a_wide_beam
         out = translate_with(tf.constant(["el gato", "zzz", ""]), tf.constant(beam))
         translations = [t.decode("utf-8") for t in out["translation"].numpy()]
         assert translations[0] and translations[1] and translations[2] == "", beam
+
+
+def test_wordpiece_pieces_spell_unseen_words_and_are_joined_on_output(tmp_path):
+    path = write_pairs(tmp_path / "pairs.txt")
+    config = config_for(path, subwords="wordpiece", source_vocabulary=40, target_vocabulary=40)
+    vocabulary = APP.build_vocabulary(config, APP.read_data(config).splits["train"])
+    assert vocabulary["target"][:2] == [START, END]
+    assert len(vocabulary["source"]) == 40  # the target's characters alone are more than 40
+    assert any(p.startswith("##") for p in vocabulary["source"] + vocabulary["target"])
+    lookup, split = use.text_units(config, vocabulary, "source")
+    units = split(tf.constant(["¿El gatos quiere pájaros?"]))  # "gatos", "pájaros": unseen
+    pieces = [u.decode() for u in units.numpy()[0] if u]
+    assert len(pieces) > 6 and any(p.startswith("##") for p in pieces)
+    assert 1 not in lookup(units).numpy()  # spelled with pieces, no [UNK]
+    joined = text.detokenize(tf.ragged.constant([["Th", "##e", "cat", "##s", "do", "##n't", "."]]),
+                             pieces=True)
+    assert joined.numpy()[0].decode() == "The cats don't."
+
+    model = APP.build_model(config, vocabulary, {"optimizer": "adam"})
+    trained = Trained(config, vocabulary, model)
+    export(APP, trained, tmp_path / "saved_model")
+    script = (
+        "import sys, tensorflow as tf\n"
+        f"m = tf.saved_model.load({str(tmp_path / 'saved_model')!r})\n"
+        "out = m.signatures['translate'](source=tf.constant(['¿El gatos quiere pájaros?', '']))\n"
+        "assert 'kerasrnn' not in sys.modules\n"
+        "print(repr([t.decode() for t in out['translation'].numpy()]))\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    translations = eval(done.stdout.strip().splitlines()[-1])
+    assert translations[0] and translations[1] == ""
+    assert "##" not in translations[0] and "[UNK]" not in translations[0]
