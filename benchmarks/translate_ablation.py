@@ -1,4 +1,4 @@
-"""What each part of the translator adds, one change at a time: attention, cells, subwords.
+"""What each part of the translator adds, one change at a time: attention, cell, subwords, dropout.
 
     python -m benchmarks.translate_ablation --epochs 2                     # spa-eng
     python -m benchmarks.translate_ablation --epochs 2 \\
@@ -7,13 +7,14 @@
         --variants default no-attention                                    # a quick look
 
 Each run is one `python -m apps.translate train` process with the app's defaults
-except the one change of its variant: no attention (Sutskever et al. 2014's encoder-
-decoder, the bridge the only path from the source), multiplicative (Luong) instead
+except the one change of its variant: no attention (Sutskever et al. 2014's
+encoder-decoder, the bridge the only path from the source), multiplicative (Luong) instead
 of additive (Bahdanau) attention, and LSTM / peephole LSTM instead of the GRU
 (`--cell`: encoder and decoder both), WordPiece pieces instead of words (`--subwords
-wordpiece`, the same vocabulary sizes counting pieces). Every run names all of these
+wordpiece`, the same vocabulary sizes counting pieces), dropout 0.1 or 0.3 instead of
+0.2. Every run names all of these
 settings explicitly (the app's own defaults, read from its Config), so flags given
-with `--extra` can't change them. On spa-eng the default command trains 12 epochs (6
+with `--extra` can't change them. On spa-eng the default command trains 16 epochs (8
 variants × 2), each about 6 minutes for the default model alone on the 2-core
 machine of benchmarks/README.md (run A: 1,491 steps of about 226 ms), then evaluates
 each run: well over an hour.
@@ -44,7 +45,7 @@ from benchmarks import tagger_ablation
 from benchmarks.tagger_ablation import as_flags, provenance
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-AXES = ("attention", "cell", "subwords")
+AXES = ("attention", "cell", "subwords", "dropout")
 VARIANTS = {
     "no-attention": {"attention": "none"},
     "additive": {"attention": "additive"},
@@ -54,6 +55,8 @@ VARIANTS = {
     "peephole_lstm": {"cell": "peephole_lstm"},
     "word": {"subwords": "none"},
     "wordpiece": {"subwords": "wordpiece"},
+    "dropout-0.1": {"dropout": 0.1},
+    "dropout-0.3": {"dropout": 0.3},
 }
 
 
@@ -139,7 +142,7 @@ def main(argv=None):
     parser.add_argument("--epochs", type=int, default=2, help="epochs a run (default 2)")
     parser.add_argument("--variants", nargs="+",
                         help="which (default all): default no-attention multiplicative lstm "
-                        "peephole_lstm wordpiece")
+                        "peephole_lstm wordpiece dropout-0.1 dropout-0.3")
     parser.add_argument("--speed-sentences", type=int, default=2000,
                         help="test sentences of the speed measurement (default 2000)")
     parser.add_argument("--workdir", type=pathlib.Path,
