@@ -61,7 +61,8 @@ def test_the_split_is_huggingfaces_wordpiece_on_seen_unseen_and_unsplittable_wor
         "hablaste", "caminaremos", "mirando", "escuchábamos",  # new forms of known stems
         "x", "habló!", "日本", "", "a" * 101, "a" * 100, "##", "el"]
     ours = split(vocabulary, [[w] for w in words])
-    expected = [hf_split(vocabulary, w) if w else [] for w in words]
+    # HuggingFace's split of the word with its leading "#" escaped (ours; see below)
+    expected = [hf_split(vocabulary, wordpiece._escaped(w)) if w else [] for w in words]
     assert ours == expected
     assert ours[words.index("x")] == ["[UNK]"]  # a character no piece has
     assert ours[words.index("a" * 101)] == ["[UNK]"]  # longer than MAX_WORD_CHARS
@@ -113,3 +114,14 @@ def test_learning_is_the_same_in_another_process():
 def test_learning_refuses_a_size_or_min_count_below_one(size, min_count):
     with pytest.raises(ValueError, match="at least 1"):
         wordpiece.learn_wordpiece(SENTENCES, size, min_count)
+
+
+def test_a_word_of_its_own_that_starts_with_hashes_is_not_read_as_a_continuation():
+    sentences = [["Use", "C##", "and", "##now", "#tag", "now", "tag"]] * 5
+    vocabulary = wordpiece.learn_wordpiece(sentences, size=40, min_count=1)
+    pieces = split(vocabulary, [["##now", "C##", "#tag", "now"]])[0]
+    # the first piece of "##now" is not a "##" piece, which would join "C##"
+    starts = [i for i, p in enumerate(pieces) if not p.startswith("##")]
+    assert len(starts) == 4
+    joined = wordpiece.join_pieces(tf.constant([" ".join(pieces)])).numpy()[0].decode()
+    assert joined == "##now C## #tag now"

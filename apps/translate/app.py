@@ -24,8 +24,10 @@ split seen at least `--min-count` times, at most `--source-vocabulary` /
 `--target-vocabulary`; others read as [UNK] (id 1). With `--subwords wordpiece`
 each word is split into WordPiece pieces ("desafortunadas" → "desafortun"
 "##adas"; kerasrnn.data.wordpiece), learned from the training split's words up to
-those sizes, so a word never seen whole is spelled with pieces; the output's pieces
-are joined back into words. Padding (0), [UNK] and [START] are never output; [END]
+those sizes (every character of the training split is a piece, even beyond them),
+so a word never seen whole is spelled with pieces, unless it holds a character
+training never saw (then it is one [UNK], as in BERT); the output's pieces are
+joined back into words. Padding (0), [UNK] and [START] are never output; [END]
 ends a sentence.
 
 Model: encoder of `--layers` `--cell` layers (`--bidirectional`), a `--decoder-cell`
@@ -35,7 +37,8 @@ in batches of pairs of similar length.
 
 Decoding: kerasrnn.generation's batched greedy search (`--beam-size 1`) or beam
 search with GNMT's length penalty (`--length-alpha`), one compiled loop per batch;
-each output has at most 2 × its source's tokens + 5 words.
+each output has at most 2 × its source's units + 5 units (words, or with
+`--subwords wordpiece` pieces: a source word read as [UNK] counts as one).
 
 Training log: `loss` is the objective, Keras' mean over every target position of a
 batch with padding counted as 0 (so it shifts with a batch's padding, and the
@@ -106,8 +109,10 @@ class Config(TrainConfig):
     dropout: float = flag(0.2, "dropout after embeddings, encoder layers and the decoder")
     attention: str = flag("additive", "additive (Bahdanau), multiplicative (Luong) or none",
                           choices=("additive", "multiplicative", "none"))
-    source_vocabulary: int = flag(16000, "most source words kept")
-    target_vocabulary: int = flag(10000, "most target words kept")
+    source_vocabulary: int = flag(16000, "most source words kept (wordpiece: pieces, and at "
+                                  "least every character of the training split)")
+    target_vocabulary: int = flag(10000, "most target words kept (wordpiece: pieces, and at "
+                                  "least every character of the training split)")
     min_count: int = flag(2, "words seen fewer times in training read as [UNK] (wordpiece: "
                           "pairs of pieces seen fewer times are not merged)")
     subwords: str = flag("none", "wordpiece: split words into WordPiece pieces learned from the "

@@ -6,8 +6,10 @@ MAX_INCHES = 40  # a 200-word sentence still gives a PNG of at most 4,000 pixels
 SOFTWARE = "kerasrnn apps.translate attention heatmap"
 
 
-def plot_attention(weights, source_words, output_words, path):
+def plot_attention(weights, source_words, output_words, path, units="words"):
     """Writes `weights` (`[output words, source words]`, rows summing to 1) as a PNG.
+
+    `units` names what the axes hold ("words", or "pieces" for WordPiece models).
 
     Half an inch a word, up to `MAX_INCHES` a side (at 100 dpi); beyond that the
     words get narrower and their labels smaller.
@@ -27,8 +29,8 @@ def plot_attention(weights, source_words, output_words, path):
     axes.set_xticks(range(len(source_words)), source_words, rotation=90,
                     fontsize=min(10.0, 0.8 * 72 * across))
     axes.set_yticks(range(len(output_words)), output_words, fontsize=min(10.0, 0.8 * 72 * down))
-    axes.set_xlabel("source words")
-    axes.set_ylabel("output words")
+    axes.set_xlabel(f"source {units}")
+    axes.set_ylabel(f"output {units}")
     figure.colorbar(image, ax=axes, label="attention weight")
     figure.tight_layout()
     figure.savefig(path, dpi=100, metadata={"Software": SOFTWARE})

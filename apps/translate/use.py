@@ -26,7 +26,8 @@ MAX_BEAM_SIZE = 1000
 
 
 def max_output_lengths(source_lengths):
-    """The most words an output may have: 2 × its source's tokens + 5 (no endless loop)."""
+    """The most units (words or pieces) an output may have: 2 × its source's + 5 (no endless
+    loop)."""
     return 2 * source_lengths + 5
 
 
@@ -256,7 +257,7 @@ def _plot(trained, source, beam, path):
     target_words = ["[UNK]", *trained.vocabulary["target"]]
     output_words = [target_words[i - 1] for i in output] + ["[END]"]
     plot_attention(np.asarray(scores)[0][:, :len(source_words)], source_words, output_words,
-                   path)
+                   path, "pieces" if trained.config.subwords == "wordpiece" else "words")
     print(f"wrote {path}: the attention of {source!r}", file=sys.stderr)
     return True
 

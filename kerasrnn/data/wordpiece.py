@@ -7,13 +7,16 @@ subword units it is spelled with pieces the model knows ("desafortunadamente"
 Splitting (WordPiece as in BERT, Devlin et al. 2019, and HuggingFace tokenizers'
 ``WordPiece`` model): each word on its own, left to right, the longest piece of
 the vocabulary that starts at the current character is taken; pieces after a
-word's first carry the prefix ``##`` ("unaffable" -> "un" "##aff" "##able").
-A word no pieces cover (a character the vocabulary lacks), or longer than
-``max_word_chars`` characters, becomes one ``[UNK]``. `split_words` does this
-in ``tf.strings`` ops (no ``tensorflow_text``), so training, ``predict`` and an
-exported SavedModel split alike, and the SavedModel runs without kerasrnn; it
-gives the same pieces as HuggingFace's ``WordPiece`` (tests/test_wordpiece.py).
-`join_pieces` undoes the split.
+word's first carry the prefix ``##`` ("unaffable" -> "un" "##aff" "##able"). A
+word no pieces cover (a character the vocabulary lacks), or longer than
+``max_word_chars`` characters, becomes one ``[UNK]``; so a word is spelled with
+pieces only if every character of it was in the training words. A word's own
+leading "#" is escaped (`ESCAPE`) so that "##now" is not read as the end of the
+word before it. `split_words` does this in ``tf.strings`` ops (no
+``tensorflow_text``), so training, ``predict`` and an exported SavedModel split
+alike, and the SavedModel runs without kerasrnn; it gives the same pieces as
+HuggingFace's ``WordPiece`` (tests/test_wordpiece.py). `join_pieces` undoes the
+split.
 
 Learning: `learn_wordpiece` runs HuggingFace tokenizers' ``WordPieceTrainer``
 (every character of the training words, then byte-pair merges, Sennrich et al.
@@ -33,6 +36,10 @@ import tensorflow as tf
 from kerasrnn.data.vocabulary import OOV
 
 PREFIX = "##"  # marks a piece that continues a word
+# A word's own leading "#" is written as this private-use character while it is in
+# pieces, so that no first piece starts with "##" ("##now" would read as a piece of the
+# word before it); `join_pieces` writes it back as "#".
+ESCAPE = "\ue000"
 MAX_WORD_CHARS = 100  # HuggingFace's max_input_chars_per_word
 
 
@@ -57,7 +64,8 @@ def learn_wordpiece(token_lists: Iterable[list[str]], size: int, min_count: int 
         raise ValueError(f"size and min_count must be at least 1, received {size}, {min_count}")
     from tokenizers import Tokenizer, models, pre_tokenizers, trainers
 
-    words = collections.Counter(word for tokens in token_lists for word in tokens if word)
+    words = collections.Counter(_escaped(word) for tokens in token_lists for word in tokens
+                                if word)
     tokenizer = Tokenizer(models.WordPiece(unk_token=OOV, max_input_chars_per_word=MAX_WORD_CHARS))
     tokenizer.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
     # The trainer numbers the "##c" pieces in hash-map order, and its merges break ties
@@ -79,6 +87,10 @@ def learn_wordpiece(token_lists: Iterable[list[str]], size: int, min_count: int 
             for piece in row[row != b""]:
                 uses[piece.decode("utf-8")] += words[word]
     return sorted(pieces, key=lambda p: (-uses[p], p))
+
+
+def _escaped(word):
+    return ESCAPE + word[1:] if word.startswith("#") else word
 
 
 def _repeated(counts, per_line=1000):
@@ -124,7 +136,7 @@ def split_words(words, contains: Callable[[tf.Tensor], tf.Tensor], max_piece_cha
         >>> split_words(tf.constant([["unaffable", "xyz"]]), contains, 6).numpy()[0].tolist()
         [b'un', b'##aff', b'##able', b'[UNK]']
     """
-    words = tf.convert_to_tensor(words, tf.string)
+    words = tf.strings.regex_replace(tf.convert_to_tensor(words, tf.string), "^#", ESCAPE)
     distinct, index = tf.unique(tf.reshape(words, [-1]))
     chars = tf.strings.unicode_split(distinct, "UTF-8")
     lengths = tf.cast(chars.row_lengths(), tf.int32)
@@ -176,10 +188,13 @@ def split_words(words, contains: Callable[[tf.Tensor], tf.Tensor], max_piece_cha
 def join_pieces(text):
     """Pieces joined by spaces -> words: every " ##" (and a leading "##") removed.
 
+    The escaped leading "#" of a word (`ESCAPE`, U+E000) is written back as "#"
+    (so a U+E000 of the input itself comes out as "#").
+
     Args:
         text: strings, any shape.
 
     Returns:
         strings of the same shape ("un ##aff ##able" -> "unaffable").
     """
-    return tf.strings.regex_replace(text, "(^| )##", "")
+    return tf.strings.regex_replace(tf.strings.regex_replace(text, "(^| )##", ""), ESCAPE, "#")
