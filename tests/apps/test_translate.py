@@ -2,6 +2,7 @@
 bad input, predict and the SavedModel in plain TensorFlow."""
 
 import argparse
+import dataclasses
 import json
 import subprocess
 import sys
@@ -13,6 +14,7 @@ import sacrebleu
 import tensorflow as tf
 
 from apps.harness import Trained, main
+from apps.harness.config import config_from_json
 from apps.harness.serving import export, load_trained
 from apps.translate import model as translator
 from apps.translate import text, use
@@ -118,10 +120,12 @@ def test_any_input_gets_an_output_of_bounded_length(untrained):
         translations = [t.decode("utf-8") for t in out["translation"].numpy()]
         assert len(translations) == len(texts)
         assert np.isfinite(out["log_probability"].numpy()).all()
-        tokens = (text.tokens(tf.constant(texts), True).numpy() != b"").sum(axis=1)
-        for source_tokens, translation in zip(tokens, translations):
-            # at most 2 × the source's tokens + 5 (words joined to punctuation count less)
-            assert len(translation.split()) <= 2 * source_tokens + 5
+        split = use.decoder(untrained).split  # the source's units (WordPiece pieces)
+        units = (split(tf.constant(texts)).numpy() != b"").sum(axis=1)
+        for source_units, translation in zip(units, translations):
+            # at most 2 × the source's units + 5 (pieces joined into words, and words
+            # joined to punctuation, count less)
+            assert len(translation.split()) <= 2 * source_units + 5
             assert "[UNK]" not in translation and "[START]" not in translation
         assert translations[0] == translations[4] == ""  # no words in, no words out
         none = translate_with(tf.constant([], tf.string), tf.constant(beam))  # an empty batch
@@ -204,7 +208,8 @@ def test_too_few_pairs_for_three_splits_is_a_one_line_error(tmp_path, capsys):
 
 def test_a_min_count_that_empties_the_vocabulary_is_a_one_line_error(tmp_path, capsys):
     path = write_pairs(tmp_path / "pairs.txt", count=30)
-    assert run(["train", "--data-dir", path, "--min-count", "1000",
+    # (with --subwords wordpiece every character is a piece: never empty)
+    assert run(["train", "--data-dir", path, "--min-count", "1000", "--subwords", "none",
                 "--output-dir", tmp_path / "run"]) == 2
     error = capsys.readouterr().err.strip()
     assert error == ("translate: error: the source vocabulary is empty: no source token of "
@@ -342,3 +347,10 @@ def test_wordpiece_pieces_spell_unseen_words_and_are_joined_on_output(tmp_path):
     translations = eval(done.stdout.strip().splitlines()[-1])
     assert translations[0] and translations[1] == ""
     assert "##" not in translations[0] and "[UNK]" not in translations[0]
+
+
+def test_a_run_saved_before_subwords_existed_loads_as_word_level():
+    saved = dataclasses.asdict(APP.Config(data="spa-eng"))
+    del saved["subwords"]
+    assert APP.Config().subwords == "wordpiece"
+    assert config_from_json(APP.Config, saved, APP.defaults_of_old_runs).subwords == "none"
