@@ -219,17 +219,24 @@ def test_a_min_count_that_empties_the_vocabulary_is_a_one_line_error(tmp_path, c
 
 def test_the_saved_model_translates_in_plain_tensorflow(untrained, tmp_path):
     export(APP, untrained, tmp_path / "saved_model")
-    script = (
-        "import sys, tensorflow as tf\n"
-        f"m = tf.saved_model.load({str(tmp_path / 'saved_model')!r})\n"
+    out = in_plain_tensorflow(
+        tmp_path / "saved_model",
         "out = m.signatures['translate'](source=tf.constant(['El gato ve un pájaro.', '']))\n"
         "default = m.signatures['serving_default'](source=tf.constant(['x']))\n"
-        "assert 'kerasrnn' not in sys.modules\n"
         "print(out['translation'].shape[0], default['translation'].shape[0])\n")
+    assert out.split() == ["2", "1"]
+
+
+def in_plain_tensorflow(saved_model, script):
+    """The stdout of `script` run with the SavedModel loaded as `m`, in a process that
+    never imports kerasrnn (asserted)."""
+    script = ("import json, sys, tensorflow as tf\n"
+              f"m = tf.saved_model.load({str(saved_model)!r})\n"
+              f"{script}assert 'kerasrnn' not in sys.modules\n")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
-    assert done.stdout.split() == ["2", "1"]
+    return done.stdout
 
 
 def test_keras_finds_every_layer_by_name(untrained):
@@ -335,16 +342,11 @@ def test_wordpiece_pieces_spell_unseen_words_and_are_joined_on_output(tmp_path):
     model = APP.build_model(config, vocabulary, {"optimizer": "adam"})
     trained = Trained(config, vocabulary, model)
     export(APP, trained, tmp_path / "saved_model")
-    script = (
-        "import sys, tensorflow as tf\n"
-        f"m = tf.saved_model.load({str(tmp_path / 'saved_model')!r})\n"
+    out = in_plain_tensorflow(
+        tmp_path / "saved_model",
         "out = m.signatures['translate'](source=tf.constant(['¿El gatos quiere pájaros?', '']))\n"
-        "assert 'kerasrnn' not in sys.modules\n"
-        "print(repr([t.decode() for t in out['translation'].numpy()]))\n")
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          timeout=120)
-    assert done.returncode == 0, done.stderr[-2000:]
-    translations = eval(done.stdout.strip().splitlines()[-1])
+        "print(json.dumps([t.decode() for t in out['translation'].numpy()]))\n")
+    translations = json.loads(out.strip().splitlines()[-1])
     assert translations[0] and translations[1] == ""
     assert "##" not in translations[0] and "[UNK]" not in translations[0]
 
