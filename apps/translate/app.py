@@ -17,18 +17,18 @@ sentence of either language stay in one split (about 80/10/10%), and it does not
 depend on the direction.
 
 Text: word tokens of the package's tokenizer (kerasrnn.data.word_tokenizer; every
-Unicode white space separates words, punctuation is a token of its own); the
-source is lower-cased, the target keeps its case and punctuation, and the output
-is detokenised ("Where is the library?"). Vocabularies: the tokens of the training
-split seen at least `--min-count` times, at most `--source-vocabulary` /
-`--target-vocabulary`; others read as [UNK] (id 1). With `--subwords wordpiece`
-each word is split into WordPiece pieces ("desafortunadas" → "desafortun"
-"##adas"; kerasrnn.data.wordpiece), learned from the training split's words up to
-those sizes (every character of the training split is a piece, even beyond them),
-so a word never seen whole is spelled with pieces, unless it holds a character
-training never saw (then it is one [UNK], as in BERT); the output's pieces are
-joined back into words. Padding (0), [UNK] and [START] are never output; [END]
-ends a sentence.
+Unicode white space separates words, punctuation is a token of its own); the source
+is lower-cased, the target keeps its case and punctuation, and the output is
+detokenised ("Where is the library?"). With `--subwords none`, the vocabularies are
+the tokens of the training split seen at least `--min-count` times, at most
+`--source-vocabulary` / `--target-vocabulary`; others read as [UNK] (id 1). With
+`--subwords wordpiece` (the default) each word is split into WordPiece pieces
+("desafortunadas" → "desafortun" "##adas"; kerasrnn.data.wordpiece), learned from
+the training split's words up to those sizes (every character of the training split
+is a piece, even beyond them), so a word never seen whole is spelled with pieces,
+unless it holds a character training never saw (then it is one [UNK], as in BERT);
+the output's pieces are joined back into words. Padding (0), [UNK] and [START] are
+never output; [END] ends a sentence.
 
 Model: encoder of `--layers` `--cell` layers (`--bidirectional`), a `--decoder-cell`
 decoder with `--attention` additive (Bahdanau), multiplicative (Luong) or none
