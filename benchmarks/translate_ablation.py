@@ -8,16 +8,16 @@
 
 Each run is one `python -m apps.translate train` process with the app's defaults
 except the one change of its variant: no attention (Sutskever et al. 2014's
-encoder-decoder, the bridge the only path from the source), multiplicative (Luong) instead
-of additive (Bahdanau) attention, and LSTM / peephole LSTM instead of the GRU
-(`--cell`: encoder and decoder both), WordPiece pieces instead of words (`--subwords
-wordpiece`, the same vocabulary sizes counting pieces), dropout 0.1 or 0.3 instead of
-0.2. Every run names all of these
-settings explicitly (the app's own defaults, read from its Config), so flags given
-with `--extra` can't change them. On spa-eng the default command trains 16 epochs (8
-variants × 2), each about 6 minutes for the default model alone on the 2-core
-machine of benchmarks/README.md (run A: 1,491 steps of about 226 ms), then evaluates
-each run: well over an hour.
+encoder-decoder, the bridge the only path from the source), multiplicative (Luong)
+instead of additive (Bahdanau) attention, and LSTM / peephole LSTM instead of the
+GRU (`--cell`: encoder and decoder both), whole words instead of WordPiece pieces
+(`--subwords none`, the same vocabulary sizes counting words; before 2026-12-02
+words were the default and the variant was `wordpiece`), dropout 0.1 or 0.3 instead
+of 0.2. Every run names all of these settings explicitly (the app's own defaults,
+read from its Config), so flags given with `--extra` can't change them. On spa-eng
+the default command trains 16 epochs (8 variants × 2), each about 6 minutes for the
+default model alone on the 2-core machine of benchmarks/README.md (run A: 1,491
+steps of about 226 ms), then evaluates each run: well over an hour.
 
 Runs train a fixed number of epochs with the time budget off (`--epochs N
 --time-budget 0`), so what they learn does not depend on what else the machine
@@ -140,9 +140,10 @@ def main(argv=None):
     source.add_argument("--data", default="spa-eng", help="registry name (default spa-eng)")
     source.add_argument("--data-dir", help="a pairs file instead")
     parser.add_argument("--epochs", type=int, default=2, help="epochs a run (default 2)")
+    defaults = tagger_ablation.app_defaults("translate", AXES)
+    known = tagger_ablation.variants(defaults, VARIANTS)  # those that differ from the defaults
     parser.add_argument("--variants", nargs="+",
-                        help="which (default all): default no-attention multiplicative lstm "
-                        "peephole_lstm wordpiece dropout-0.1 dropout-0.3")
+                        help=f"which (default all): {' '.join(known)}")
     parser.add_argument("--speed-sentences", type=int, default=2000,
                         help="test sentences of the speed measurement (default 2000)")
     parser.add_argument("--workdir", type=pathlib.Path,
@@ -153,8 +154,6 @@ def main(argv=None):
     parser.add_argument("--extra", nargs=argparse.REMAINDER, default=[],
                         help="last: flags for every run, e.g. --extra --units 128")
     args = parser.parse_args(argv)
-    defaults = tagger_ablation.app_defaults("translate", AXES)
-    known = tagger_ablation.variants(defaults, VARIANTS)
     chosen = list(dict.fromkeys(args.variants or known))
     unknown = [v for v in chosen if v not in known]
     if unknown:

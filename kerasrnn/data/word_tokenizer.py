@@ -204,10 +204,10 @@ def tokenize_with_offsets(text) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
                                 base + tf.cast(ends.values, tf.int64))
     tokens = starts.with_values(tf.strings.unicode_encode(
         tf.gather(text_chars.values, positions), "UTF-8"))
-    return _to_dense(tokens, ""), _to_dense(starts, -1), _to_dense(ends, -1)
+    return to_dense(tokens, ""), to_dense(starts, -1), to_dense(ends, -1)
 
 
-def _to_dense(ragged: tf.RaggedTensor, padding) -> tf.Tensor:
+def to_dense(ragged: tf.RaggedTensor, padding) -> tf.Tensor:
     """``(batch, None)`` -> ``(batch, max(n, 1))`` padded with ``padding``."""
     dense = ragged.to_tensor(default_value=padding)
     missing = tf.maximum(1 - tf.shape(dense)[1], 0)

@@ -34,6 +34,7 @@ from collections.abc import Callable, Iterable
 import tensorflow as tf
 
 from kerasrnn.data.vocabulary import OOV
+from kerasrnn.data.word_tokenizer import to_dense
 
 PREFIX = "##"  # marks a piece that continues a word
 # A word's own leading "#" is written as this private-use character while it is in
@@ -80,9 +81,10 @@ def learn_wordpiece(token_lists: Iterable[list[str]], size: int, min_count: int 
     pieces = [p for p in tokenizer.get_vocab() if p != OOV]
     uses = collections.Counter()
     distinct = sorted(words)
+    contains, longest = _contains(pieces), max_piece_chars(pieces)
     for start in range(0, len(distinct), 4096):
         batch = distinct[start:start + 4096]
-        split = split_words(tf.constant(batch)[:, None], _contains(pieces), max_piece_chars(pieces))
+        split = split_words(tf.constant(batch)[:, None], contains, longest)
         for word, row in zip(batch, split.numpy()):
             for piece in row[row != b""]:
                 uses[piece.decode("utf-8")] += words[word]
@@ -180,9 +182,7 @@ def split_words(words, contains: Callable[[tf.Tensor], tf.Tensor], max_piece_cha
     # Back to the input's words, then each row's words' pieces in order.
     rows = tf.RaggedTensor.from_uniform_row_length(tf.gather(pieces, index),
                                                   tf.shape(words, out_type=tf.int64)[1])
-    dense = rows.merge_dims(1, 2).to_tensor(default_value="")
-    missing = tf.maximum(1 - tf.shape(dense)[1], 0)
-    return tf.pad(dense, [[0, 0], [0, missing]], constant_values="")
+    return to_dense(rows.merge_dims(1, 2), "")
 
 
 def join_pieces(text):
