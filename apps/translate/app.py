@@ -33,7 +33,9 @@ never output; [END] ends a sentence.
 Model: encoder of `--layers` `--cell` layers (`--bidirectional`), a `--decoder-cell`
 decoder with `--attention` additive (Bahdanau), multiplicative (Luong) or none
 (Sutskever et al. 2014); trained with teacher forcing (apps/translate/model.py),
-in batches of pairs of similar length.
+in batches of pairs of similar length. `--tie-embeddings` makes the output layer
+the target embedding's transpose (Press & Wolf 2017; one matrix for both, no
+output bias), after a linear map from `--units` to `--embedding-dim` where they differ.
 
 Decoding: kerasrnn.generation's batched greedy search (`--beam-size 1`) or beam
 search with GNMT's length penalty (`--length-alpha`), one compiled loop per batch;
@@ -109,6 +111,9 @@ class Config(TrainConfig):
     layers: int = flag(1, "encoder recurrent layers, stacked")
     units: int = flag(256, "units of each recurrent layer (per direction)")
     embedding_dim: int = flag(256, "word embedding size")
+    tie_embeddings: bool = flag(False, "the output layer is the target embedding's transpose "
+                                "(Press & Wolf 2017), after a linear map from --units to "
+                                "--embedding-dim where they differ")
     dropout: float = flag(0.2, "dropout after embeddings, encoder layers and the decoder")
     attention: str = flag("additive", "additive (Bahdanau), multiplicative (Luong) or none",
                           choices=("additive", "multiplicative", "none"))

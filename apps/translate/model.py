@@ -4,6 +4,13 @@ Encoder: source embedding → `layers` recurrent layers of `cell` (each optional
 bidirectional), every source position kept. Its masked mean is mapped (one tanh
 `Dense` per state of the decoder cell, "bridge_<i>") to the decoder's initial state.
 
+Output: a `Dense` to the target vocabulary ("logits"), or with `tie_embeddings` the
+transpose of the target embedding (keras.layers.ReversibleEmbedding called with
+`reverse=True`, no bias; Press & Wolf 2017, "Using the Output Embedding to Improve
+Language Models", section 5, also in Vaswani et al. 2017, section 3.4), after a
+linear map to `embedding_dim` ("output_projection") when `units` differs from it:
+logits = W_e · (P · h), W_e the `[target_size, embedding_dim]` embedding matrix.
+
 Decoder: target embedding → one recurrent layer of `decoder_cell` ("decoder"). With
 attention, each decoder output is the query of `keras.layers.AdditiveAttention`
 (Bahdanau et al. 2015: v · tanh(q + k)) or `keras.layers.Attention` (Luong et al.
@@ -40,13 +47,24 @@ def build(config, source_size, target_size):
 
 def make_layers(config, source_size, target_size):
     """Every layer of the model, by name."""
+    tied = config.tie_embeddings
+    # Construction order fixes each layer's seed: kept as before the option existed.
+    target_embedding = (
+        keras.layers.ReversibleEmbedding(target_size, config.embedding_dim, tie_weights=True,
+                                         reverse_dtype="float32", name="target_embedding")
+        if tied else
+        keras.layers.Embedding(target_size, config.embedding_dim, name="target_embedding"))
     layers = [keras.layers.Embedding(source_size, config.embedding_dim, name="source_embedding"),
               keras.layers.Dropout(config.dropout, name="source_dropout"),
-              keras.layers.Embedding(target_size, config.embedding_dim, name="target_embedding"),
+              target_embedding,
               keras.layers.Dropout(config.dropout, name="target_dropout"),
               MaskedPooling("mean", name="source_summary"),
-              keras.layers.Dropout(config.dropout, name="output_dropout"),
-              keras.layers.Dense(target_size, name="logits", dtype="float32")]
+              keras.layers.Dropout(config.dropout, name="output_dropout")]
+    if not tied:
+        layers.append(keras.layers.Dense(target_size, name="logits", dtype="float32"))
+    elif config.units != config.embedding_dim:
+        layers.append(keras.layers.Dense(config.embedding_dim, use_bias=False,
+                                         name="output_projection"))
     for i in range(config.layers):
         layer = recurrent(config.cell, config.units, return_sequences=True, name=f"encoder_{i}")
         if config.bidirectional:
@@ -92,7 +110,13 @@ def _output(layers, config, outputs, encoded, keys, mask, return_scores=False):
         context, scores = layers["attention"]([outputs, encoded, keys], mask=[None, mask],
                                               return_attention_scores=True)
         outputs = layers["attention_vector"](keras.ops.concatenate([outputs, context], -1))
-    logits = layers["logits"](layers["output_dropout"](outputs))
+    outputs = layers["output_dropout"](outputs)
+    if "logits" in layers:
+        logits = layers["logits"](outputs)
+    else:
+        if "output_projection" in layers:
+            outputs = layers["output_projection"](outputs)
+        logits = layers["target_embedding"](outputs, reverse=True)
     return (logits, scores) if return_scores else logits
 
 

@@ -108,6 +108,53 @@ def test_the_step_function_gives_the_logits_of_the_teacher_forced_model(cell, at
         np.testing.assert_allclose(logits.numpy(), expected[:, t], rtol=1e-4, atol=1e-5)
 
 
+@pytest.mark.parametrize("units", [5, 6])
+def test_tied_embeddings_make_the_target_embedding_the_output_layer(units):
+    config = APP.Config(data="x", units=units, embedding_dim=5, tie_embeddings=True)
+    model = translator.build(config, 11, 9)
+    names = {layer.name for layer in model.layers}
+    assert "logits" not in names
+    assert ("output_projection" in names) == (units != 5)  # --units 6 is mapped to 5
+    rng = np.random.default_rng(0)
+    source = np.array([[3, 4, 5, 6], [7, 8, 0, 0]], np.int32)
+    target_in = rng.integers(2, 9, (2, 5)).astype(np.int32)
+    inputs = {"source": source, "target_in": target_in}
+    expected = model(inputs, training=False).numpy()
+    encode, step = translator.decoding_functions(model, config)
+    states = encode(tf.constant(source))
+    for t in range(target_in.shape[1]):
+        logits, states = step(tf.constant(target_in[:, t]), states)
+        np.testing.assert_allclose(logits.numpy(), expected[:, t], rtol=1e-4, atol=1e-5)
+    # One matrix: a target id's logit is its embedding row · the output state.
+    embedding = model.get_layer("target_embedding").embeddings
+    rows = embedding.numpy()
+    rows[7] = 0
+    embedding.assign(rows)
+    logits = model({"source": source, "target_in": np.full_like(target_in, 2)},
+                   training=False).numpy()
+    assert np.all(logits[..., 7] == 0) and np.all(np.abs(logits[..., 3]) > 0)
+
+
+def test_a_tied_model_trains_saves_and_serves(tmp_path, capsys):
+    from tests.apps.translate_data import TINY
+
+    path = write_pairs(tmp_path / "pairs.txt", count=40)
+    assert run(["train", "--data-dir", path, *TINY, "--units", "6", "--tie-embeddings",
+                "--epochs", "1", "--output-dir", tmp_path / "run"]) == 0
+    trained = load_trained(APP, tmp_path / "run", read_run(tmp_path / "run", APP.name))
+    assert trained.config.tie_embeddings
+    assert "logits" not in {layer.name for layer in trained.model.layers}
+    capsys.readouterr()
+    assert run(["predict", "--model", tmp_path / "run", "El gato ve un pájaro."]) == 0
+    assert capsys.readouterr().out.strip()
+    export(APP, trained, tmp_path / "saved_model")
+    out = in_plain_tensorflow(
+        tmp_path / "saved_model",
+        "print(m.signatures['translate'](source=tf.constant(['a', 'b']))"
+        "['translation'].shape[0])\n")
+    assert out.split() == ["2"]
+
+
 LONG = " ".join(["gato"] * 200)
 
 
