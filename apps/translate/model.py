@@ -48,15 +48,14 @@ def build(config, source_size, target_size):
 def make_layers(config, source_size, target_size):
     """Every layer of the model, by name."""
     tied = config.tie_embeddings
-    # Construction order fixes each layer's seed: kept as before the option existed.
-    target_embedding = (
-        keras.layers.ReversibleEmbedding(target_size, config.embedding_dim, tie_weights=True,
-                                         reverse_dtype="float32", name="target_embedding")
-        if tied else
-        keras.layers.Embedding(target_size, config.embedding_dim, name="target_embedding"))
+    # Construction order fixes each layer's seed: the same as before the option existed.
     layers = [keras.layers.Embedding(source_size, config.embedding_dim, name="source_embedding"),
               keras.layers.Dropout(config.dropout, name="source_dropout"),
-              target_embedding,
+              (keras.layers.ReversibleEmbedding(target_size, config.embedding_dim,
+                                                tie_weights=True, reverse_dtype="float32",
+                                                name="target_embedding") if tied else
+               keras.layers.Embedding(target_size, config.embedding_dim,
+                                      name="target_embedding")),
               keras.layers.Dropout(config.dropout, name="target_dropout"),
               MaskedPooling("mean", name="source_summary"),
               keras.layers.Dropout(config.dropout, name="output_dropout")]
