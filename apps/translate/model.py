@@ -110,12 +110,10 @@ def _output(layers, config, outputs, encoded, keys, mask, return_scores=False):
                                               return_attention_scores=True)
         outputs = layers["attention_vector"](keras.ops.concatenate([outputs, context], -1))
     outputs = layers["output_dropout"](outputs)
-    if "logits" in layers:
-        logits = layers["logits"](outputs)
-    else:
-        if "output_projection" in layers:
-            outputs = layers["output_projection"](outputs)
-        logits = layers["target_embedding"](outputs, reverse=True)
+    if "output_projection" in layers:  # tied, --units ≠ --embedding-dim
+        outputs = layers["output_projection"](outputs)
+    logits = (layers["logits"](outputs) if "logits" in layers
+              else layers["target_embedding"](outputs, reverse=True))
     return (logits, scores) if return_scores else logits
 
 
